@@ -1,0 +1,1 @@
+"""Pure ingestion steps: find, register, read, validate, pseudonymise, load."""

@@ -1,0 +1,65 @@
+"""Columnar normalisers (Polars expressions) applied before validation and tokenising.
+
+Each takes and returns an expression, so a whole column is handled in one vectorised pass.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+_BOROUGH_PREFIXES = r"^(city of|london borough of|royal borough of) "
+_SOUNDEX_CODES = {
+    **dict.fromkeys("BFPV", "1"), **dict.fromkeys("CGJKQSXZ", "2"), **dict.fromkeys("DT", "3"),
+    "L": "4", **dict.fromkeys("MN", "5"), "R": "6", **dict.fromkeys("AEIOUY", "0"),
+}
+
+
+def blank_to_null(expr: pl.Expr) -> pl.Expr:
+    trimmed = expr.str.strip_chars()
+    return pl.when(trimmed == "").then(None).otherwise(trimmed)
+
+
+def borough_match_key(expr: pl.Expr) -> pl.Expr:
+    """The extracts.md rule: ignore case, punctuation, '&' vs 'and', the suffix 'upon Thames' and
+    a leading 'City of' / 'London Borough of' / 'Royal Borough of'."""
+    words = (
+        expr.str.to_lowercase()
+        .str.replace_all("&", " and ", literal=True)
+        .str.replace_all(r"[^a-z0-9]+", " ")
+        .str.strip_chars()
+    )
+    return words.str.replace(_BOROUGH_PREFIXES, "").str.replace(r" upon thames$", "")
+
+
+def compact_postcode(expr: pl.Expr) -> pl.Expr:
+    return expr.str.to_uppercase().str.replace_all(r"\s+", "")
+
+
+def postcode_with_one_space(compact: pl.Expr) -> pl.Expr:
+    """'N19GU' -> 'N1 9GU' (the inward code is always the last three characters)."""
+    return pl.concat_str([compact.str.slice(0, compact.str.len_chars() - 3), pl.lit(" "), compact.str.slice(-3)])
+
+
+def postcode_district(compact: pl.Expr) -> pl.Expr:
+    return compact.str.slice(0, compact.str.len_chars() - 3)
+
+
+def name_letters(expr: pl.Expr) -> pl.Expr:
+    """Upper-case letters only, accents removed: "O'Brien-Zoë" -> 'OBRIENZOE'."""
+    letters = expr.str.normalize("NFKD").str.to_uppercase().str.replace_all(r"[^A-Z]", "")
+    return pl.when(letters == "").then(None).otherwise(letters)
+
+
+def soundex(letters: pl.Expr) -> pl.Expr:
+    """American Soundex of an upper-case letters-only name ('ROBERT' -> 'R163').
+
+    H and W are dropped (so equal codes either side of them merge); vowels become '0' so that they
+    separate equal codes; runs of one code collapse; the first letter's own code is then dropped.
+    """
+    first = letters.str.slice(0, 1)
+    # A leading H or W has no code, but must still occupy the first position.
+    body = pl.concat_str([first.str.replace(r"^[HW]$", "0"), letters.str.slice(1).str.replace_all(r"[HW]", "")])
+    codes = body.str.replace_many(list(_SOUNDEX_CODES), list(_SOUNDEX_CODES.values()))
+    for digit in "0123456":
+        codes = codes.str.replace_all(f"{digit}+", digit)
+    tail = codes.str.slice(1).str.replace_all("0", "")
+    return pl.concat_str([first, tail.str.pad_end(3, "0").str.slice(0, 3)])

@@ -1,0 +1,129 @@
+"""The file registry (ops.file_registry) and the quarantine (ops.quarantine).
+
+Every landed file gets exactly one registry row per distinct content; the registry is how a
+re-run knows what it has already done, and how an operator sees each delivery's fate.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from pipelines.ingest.landing import Delivery, LandedFile
+
+STATUSES = ("loaded", "rejected", "duplicate", "superseded", "unknown")
+
+DDL = """
+create schema if not exists ops;
+create sequence if not exists ops.file_id_seq start 1;
+create table if not exists ops.file_registry (
+    file_id          integer primary key default nextval('ops.file_id_seq'),
+    feed             varchar,
+    file_name        varchar not null,
+    relative_path    varchar not null,
+    sha256           varchar not null,
+    size_bytes       bigint not null,
+    mtime_ns         bigint not null,
+    received_at      timestamp not null default current_timestamp,
+    period_month     date,
+    snapshot_date    date,
+    version          integer,
+    status           varchar not null,
+    rows_received    integer,
+    rows_loaded      integer,
+    rows_quarantined integer,
+    fields_nulled    integer,
+    reason           varchar,
+    warnings         varchar,
+    superseded_by    integer,
+    processed_at     timestamp
+);
+create table if not exists ops.quarantine (
+    file_id        integer not null,
+    feed           varchar not null,
+    file_name      varchar not null,
+    row_number     integer,
+    column_name    varchar,
+    check_name     varchar not null,
+    severity       varchar not null,
+    reason         varchar not null,
+    value          varchar,
+    quarantined_at timestamp not null default current_timestamp
+);
+"""
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    file_id: int
+    feed: str | None
+    file_name: str
+    status: str
+    version: int | None
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+
+
+def is_known(con: duckdb.DuckDBPyConnection, file: LandedFile) -> bool:
+    """Already registered with this exact name, size and modification time: skip without re-reading
+    (so a build's cost grows with what arrived, not with what the landing folder holds)."""
+    return con.execute(
+        "select count(*) from ops.file_registry where relative_path = ? and size_bytes = ? and mtime_ns = ?",
+        [file.relative_path, file.size_bytes, file.mtime_ns],
+    ).fetchone()[0] > 0
+
+
+def registered_content(con: duckdb.DuckDBPyConnection, sha256: str) -> RegistryRow | None:
+    row = con.execute(
+        "select file_id, feed, file_name, status, version from ops.file_registry "
+        "where sha256 = ? order by file_id limit 1", [sha256]).fetchone()
+    return RegistryRow(*row) if row else None
+
+
+def current_version(con: duckdb.DuckDBPyConnection, feed: str, period_month: date) -> RegistryRow | None:
+    row = con.execute(
+        "select file_id, feed, file_name, status, version from ops.file_registry "
+        "where feed = ? and period_month = ? and status = 'loaded'", [feed, period_month]).fetchone()
+    return RegistryRow(*row) if row else None
+
+
+@dataclass(frozen=True)
+class Counts:
+    rows_received: int | None = None
+    rows_loaded: int | None = None
+    rows_quarantined: int | None = None
+    fields_nulled: int | None = None
+
+
+def register(
+    con: duckdb.DuckDBPyConnection,
+    file: LandedFile,
+    sha256: str,
+    delivery: Delivery | None,
+    status: str,
+    *,
+    counts: Counts = Counts(),
+    reason: str | None = None,
+    warnings: list[str] | None = None,
+) -> int:
+    assert status in STATUSES, status
+    return con.execute(
+        """insert into ops.file_registry
+           (feed, file_name, relative_path, sha256, size_bytes, mtime_ns, period_month, snapshot_date,
+            version, status, rows_received, rows_loaded, rows_quarantined, fields_nulled, reason, warnings,
+            processed_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) returning file_id""",
+        [delivery.feed if delivery else None, file.file_name, file.relative_path, sha256,
+         file.size_bytes, file.mtime_ns,
+         delivery.period_month if delivery else None, delivery.snapshot_date if delivery else None,
+         delivery.version if delivery else None, status, counts.rows_received, counts.rows_loaded,
+         counts.rows_quarantined, counts.fields_nulled, reason, "; ".join(warnings or []) or None],
+    ).fetchone()[0]
+
+
+def supersede(con: duckdb.DuckDBPyConnection, old_file_id: int, new_file_id: int) -> None:
+    con.execute("update ops.file_registry set status = 'superseded', superseded_by = ? where file_id = ?",
+                [new_file_id, old_file_id])

@@ -1,0 +1,72 @@
+"""Every setting the warehouse reads from the environment, read in one place.
+
+Paths are relative to the working directory (the project root when run through `make` or
+`dagster dev`), so one checkout can hold several independent landing/warehouse folders.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+CONTRACTS_DIR = PROJECT_ROOT / "schemas" / "contracts"
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+
+# A well-known value so that dev and test runs work out of the box; refused in prod.
+DEV_PSEUDONYM_KEY = "dev-only-pseudonym-key-do-not-use-in-prod"
+DEFAULT_MAX_ROW_FAILURE_SHARE = 0.20
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or unsafe; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path
+    warehouse_dir: Path
+    pseudonym_key: str
+    env: str
+    max_row_failure_share: float
+
+    @property
+    def warehouse_db(self) -> Path:
+        return self.warehouse_dir / "mopac.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.warehouse_dir / "published"
+
+    @property
+    def write_lock_path(self) -> Path:
+        return self.warehouse_dir / ".write.lock"
+
+    @property
+    def uses_dev_key(self) -> bool:
+        return self.pseudonym_key == DEV_PSEUDONYM_KEY
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    mode = env.get("MOPAC_ENV", "dev")
+    if mode not in ("dev", "prod"):
+        raise SettingsError(f"MOPAC_ENV must be 'dev' or 'prod', not {mode!r}.")
+    key = env.get("MOPAC_PSEUDONYM_KEY") or DEV_PSEUDONYM_KEY
+    if mode == "prod" and key == DEV_PSEUDONYM_KEY:
+        raise SettingsError(
+            "MOPAC_ENV=prod but MOPAC_PSEUDONYM_KEY is missing or set to the development default. "
+            "Set MOPAC_PSEUDONYM_KEY to the secret held by the MOPAC data protection lead; "
+            "pseudonyms made with the wrong key cannot be linked to earlier loads."
+        )
+    share = float(env.get("MOPAC_MAX_ROW_FAILURE_SHARE", DEFAULT_MAX_ROW_FAILURE_SHARE))
+    if not 0 <= share <= 1:
+        raise SettingsError(f"MOPAC_MAX_ROW_FAILURE_SHARE must be between 0 and 1, not {share}.")
+    return Settings(
+        landing_dir=Path(env.get("MOPAC_LANDING_DIR", "data/landing")).resolve(),
+        warehouse_dir=Path(env.get("MOPAC_WAREHOUSE_DIR", "data/warehouse")).resolve(),
+        pseudonym_key=key,
+        env=mode,
+        max_row_failure_share=share,
+    )

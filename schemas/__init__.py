@@ -1,0 +1,1 @@
+"""Feed contracts (one YAML per feed) and everything derived from them."""
