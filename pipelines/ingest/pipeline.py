@@ -12,7 +12,7 @@ import duckdb
 
 from pipelines.ingest import registry
 from pipelines.ingest.landing import Delivery, LandedFile, identify, sha256_of
-from pipelines.ingest.load import load_rows, record_findings
+from pipelines.ingest.load import ensure_raw_table, load_rows, record_findings
 from pipelines.ingest.read import UnreadableFile, read_csv
 from pipelines.ingest.reference import rule_context
 from pipelines.ingest.validate import FileRejected, validate
@@ -55,6 +55,7 @@ def ingest_feed(
     log: Callable[[str], None] = lambda _: None,
 ) -> list[FileResult]:
     registry.ensure_tables(con)
+    ensure_raw_table(con, contract, pseudonym_key)
     candidates = []
     for file in landing_files:
         delivery = identify(file, {contract.feed: contract})

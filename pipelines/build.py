@@ -1,0 +1,95 @@
+"""Run the Dagster build job in process (what `mopac build` does) and summarise the outcome."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from pipelines.settings import PROJECT_ROOT, Settings
+from pipelines.warehouse import connect_read_only, write_lock
+
+HEADLINE_METRICS = ("VC_RJ_INFO", "VC_SUPPORT_REFERRAL", "VC_NEEDS_ASSESSED")
+
+
+def use_project_instance() -> None:
+    """The Dagster instance is configured by the project's dagster.yaml (DAGSTER_HOME = project
+    root), storing its history under the warehouse's sibling `dagster` folder unless told otherwise."""
+    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))
+    os.environ.setdefault("MOPAC_DAGSTER_DIR", str(PROJECT_ROOT / "data" / "dagster"))
+
+
+@dataclass
+class BuildOutcome:
+    succeeded: bool
+    started_at: datetime
+    failed_steps: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
+
+
+def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[str], None] = print) -> BuildOutcome:
+    use_project_instance()
+    import dagster as dg
+
+    from pipelines.defs.jobs import BUILD_JOB_NAME
+    from pipelines.definitions import defs
+
+    started = datetime.now(timezone.utc)
+    job = defs().resolve_job_def(BUILD_JOB_NAME)
+    run_config = {"ops": {"mopac_dbt_models": {"config": {"full_refresh": full_refresh}}},
+                  "loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    with write_lock(settings.write_lock_path, command="mopac build", notify=log):
+        result = job.execute_in_process(instance=dg.DagsterInstance.get(), run_config=run_config,
+                                        raise_on_error=False)
+    failed_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    failed_checks = [
+        f"{e.asset_check_evaluation_data.asset_key.to_user_string()}:{e.asset_check_evaluation_data.check_name}"
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
+    ]
+    return BuildOutcome(result.success, started, failed_steps, failed_checks)
+
+
+def summarise(settings: Settings, outcome: BuildOutcome | None = None) -> str:
+    """Files by status, rows, failed checks and headline metrics, for people."""
+    lines = []
+    if outcome is not None:
+        lines.append("Build " + ("completed" if outcome.succeeded else "FAILED: the published copy was left as it was"))
+        for step in outcome.failed_steps:
+            lines.append(f"  failed step: {step}")
+        for check in outcome.failed_checks:
+            lines.append(f"  failed check: {check}")
+    if not settings.warehouse_db.exists():
+        return "\n".join([*lines, f"No warehouse yet at {settings.warehouse_db}: run `mopac build`."])
+    con = connect_read_only(settings.warehouse_db)
+    try:
+        lines.append("Files by feed and status:")
+        for feed, status, files, received, loaded, quarantined, nulled in con.execute("""
+                select coalesce(feed, '(no feed)'), status, count(*), sum(rows_received), sum(rows_loaded),
+                       sum(rows_quarantined), sum(fields_nulled)
+                from ops.file_registry group by all order by 1, 2""").fetchall():
+            rows = f", rows received {received or 0:,}, loaded {loaded or 0:,}, quarantined {quarantined or 0:,}, " \
+                   f"fields nulled {nulled or 0:,}" if status in ("loaded", "superseded", "rejected") else ""
+            lines.append(f"  {feed:<16} {status:<10} {files:>4} file(s){rows}")
+        problems = con.execute("""
+            select file_name, status, reason from ops.file_registry
+            where status in ('rejected', 'unknown') order by file_id desc limit 10""").fetchall()
+        if problems:
+            lines.append("Needs attention:")
+            lines.extend(f"  {name} ({status}): {reason}" for name, status, reason in problems)
+        if con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
+                       "and table_name = 'metric_values'").fetchone()[0]:
+            lines.append("Headline metrics, all London, latest month:")
+            for metric, month, num, den, value, low, high in con.execute(f"""
+                    select metric_id, period_month, numerator, denominator, value, ci_lower, ci_upper
+                    from marts.metric_values
+                    where geography_level = 'london' and breakdown is null
+                      and metric_id in {HEADLINE_METRICS}
+                      and period_month = (select max(period_month) from marts.metric_values)
+                    order by metric_id""").fetchall():
+                lines.append(f"  {metric:<20} {month:%Y-%m}  {value:6.1%}  ({num:,} of {den:,}; 95% CI "
+                             f"{low:.1%}-{high:.1%})")
+    finally:
+        con.close()
+    lines.append(f"Published copy: {settings.published_dir / 'mopac_marts.duckdb'}")
+    return "\n".join(lines)

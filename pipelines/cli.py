@@ -1,0 +1,109 @@
+"""`mopac`: generate a synthetic London, build, inspect, explore."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from pipelines.settings import PROJECT_ROOT, SettingsError, load_settings
+
+DEMO_ARGS = {"start": "2025-01", "months": 3, "scale": 0.05, "seed": 42}
+
+
+def _settings():
+    try:
+        return load_settings()
+    except SettingsError as problem:
+        raise click.ClickException(str(problem)) from None
+
+
+def _truth_dir_for(landing: Path) -> Path:
+    return landing.parent / "ground_truth"
+
+
+def _generate(landing: Path, truth: Path, start: str, months: int, scale: float, seed: int) -> None:
+    from pipelines.synthetic import generate
+
+    click.echo(f"Generating {months} month(s) of synthetic London from {start} at scale {scale} (seed {seed})")
+    click.echo(f"  extracts -> {landing}\n  ground truth -> {truth}")
+    summary = generate(landing, truth, start=start, months=months, scale=scale, seed=seed,
+                       progress=lambda message: click.echo(f"  {message}"))
+    click.echo(str(summary))
+
+
+@click.group()
+def main() -> None:
+    """London Victims' Warehouse: validated, pseudonymised, linked victim-journey marts for MOPAC."""
+
+
+@main.command()
+@click.option("--months", default=3, show_default=True, help="How many months to generate.")
+@click.option("--start", default="2025-01", show_default=True, help="First month, YYYY-MM.")
+@click.option("--scale", default=0.05, show_default=True, help="1.0 is real London volume.")
+@click.option("--seed", default=42, show_default=True, help="Same seed, same files.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Landing folder to write into (default MOPAC_LANDING_DIR); ground truth goes beside it.")
+def generate(months: int, start: str, scale: float, seed: int, out: Path | None) -> None:
+    """Write synthetic extracts for every synthetic feed, and their ground truth."""
+    landing = (out or _settings().landing_dir).resolve()
+    _generate(landing, _truth_dir_for(landing), start, months, scale, seed)
+
+
+@main.command()
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental marts from staging (after a calendar change).")
+def build(full_refresh: bool) -> None:
+    """Process every new landing file, build and test the warehouse, publish the marts."""
+    from pipelines.build import run_build, summarise
+
+    settings = _settings()
+    if settings.uses_dev_key:
+        click.echo("Note: using the development pseudonym key (set MOPAC_PSEUDONYM_KEY for real data).", err=True)
+    outcome = run_build(settings, full_refresh=full_refresh, log=click.echo)
+    click.echo(summarise(settings, outcome))
+    sys.exit(0 if outcome.succeeded else 1)
+
+
+@main.command()
+def status() -> None:
+    """The file registry and data quality at a glance (never takes the write lock)."""
+    from pipelines.build import summarise
+
+    settings = _settings()
+    try:
+        click.echo(summarise(settings))
+    except Exception as problem:  # duckdb raises IOException while a build holds the file
+        if "lock" not in str(problem).lower():
+            raise
+        click.echo("A build is writing the warehouse right now; try again when it finishes "
+                   f"(the published copy at {settings.published_dir} is readable meanwhile).")
+
+
+@main.command()
+def demo() -> None:
+    """Generate a small London (a few months) and build it, for a first look."""
+    from pipelines.build import run_build, summarise
+
+    settings = _settings()
+    if any(settings.landing_dir.glob("*/*")):
+        click.echo(f"{settings.landing_dir} already holds files: building what is there.")
+    else:
+        _generate(settings.landing_dir, _truth_dir_for(settings.landing_dir), **DEMO_ARGS)
+    click.echo("Building the warehouse (ingest -> dbt build and tests -> publish)...")
+    outcome = run_build(settings, log=click.echo)
+    click.echo(summarise(settings, outcome))
+    click.echo("\nNext: `mopac status`, `make dev` for the Dagster UI, or query the published copy with DuckDB.")
+    sys.exit(0 if outcome.succeeded else 1)
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("dagster_args", nargs=-1, type=click.UNPROCESSED)
+def dev(dagster_args: tuple[str, ...]) -> None:
+    """Start the Dagster UI (`dagster dev`) on this project's instance."""
+    from pipelines.build import use_project_instance
+
+    use_project_instance()
+    dagster = str(Path(sys.executable).parent / "dagster")
+    os.chdir(PROJECT_ROOT)
+    os.execv(dagster, [dagster, "dev", "-m", "pipelines.definitions", *dagster_args])

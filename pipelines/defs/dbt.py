@@ -1,0 +1,31 @@
+"""Every dbt model, seed and test as Dagster assets and checks, built with `dbt build`."""
+
+import os
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from pipelines.defs.dbt_project import mopac_dbt_project
+from pipelines.defs.resources import WarehouseResource
+from pipelines.lib.dbt_translator import MopacDbtTranslator
+
+
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = False
+
+
+def dbt_build_args(full_refresh: bool) -> list[str]:
+    return ["build", *(["--full-refresh"] if full_refresh else [])]
+
+
+def dbt_environment(warehouse: WarehouseResource) -> dict[str, str]:
+    """dbt runs in its own process and finds the warehouse through MOPAC_WAREHOUSE_DB."""
+    return {"MOPAC_WAREHOUSE_DB": str(warehouse.settings.warehouse_db)}
+
+
+@dbt_assets(manifest=mopac_dbt_project.manifest_path, project=mopac_dbt_project,
+            dagster_dbt_translator=MopacDbtTranslator())
+def mopac_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+                     config: DbtBuildConfig):
+    os.environ.update(dbt_environment(warehouse))
+    yield from dbt.cli(dbt_build_args(config.full_refresh), context=context).stream()

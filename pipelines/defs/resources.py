@@ -1,0 +1,48 @@
+"""Resources shared by every asset: the warehouse (with its write lock) and dbt."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
+
+from pipelines.defs.dbt_project import DBT_EXECUTABLE, mopac_dbt_project
+from pipelines.settings import Settings, load_settings
+from pipelines.warehouse import connect_for_write, write_lock
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB warehouse. Holding this resource holds the project write lock for the whole run
+    (runs use the in-process executor), so a `mopac build` and a sensor-launched run never write at
+    the same time; the second waits and says why."""
+
+    @property
+    def settings(self) -> Settings:
+        return load_settings()
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseResource"]:
+        settings = self.settings
+        with write_lock(settings.write_lock_path, command=f"dagster run {context.run_id}",
+                        notify=context.log.warning if context.log else print):
+            yield self
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write connection, closed on exit so that dbt (another process) can open the file."""
+        con = connect_for_write(self.settings.warehouse_db)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={"warehouse": WarehouseResource(), "dbt": DbtCliResource(project_dir=mopac_dbt_project,
+                                                                   dbt_executable=DBT_EXECUTABLE)},
+        # One process per run: the warehouse lock is taken once and DuckDB has one writer.
+        executor=dg.in_process_executor,
+    )

@@ -1,0 +1,1 @@
+"""Reusable Dagster helpers (not definitions themselves)."""
