@@ -106,4 +106,5 @@ def dev(dagster_args: tuple[str, ...]) -> None:
     use_project_instance()
     dagster = str(Path(sys.executable).parent / "dagster")
     os.chdir(PROJECT_ROOT)
-    os.execv(dagster, [dagster, "dev", "-m", "pipelines.definitions", *dagster_args])
+    # pyproject.toml [tool.dagster] names the module and the code location.
+    os.execv(dagster, [dagster, "dev", *dagster_args])
