@@ -1,0 +1,57 @@
+"""The small pure helpers behind the Dagster definitions."""
+import os
+import time
+
+import dagster as dg
+
+from pipelines.defs.dbt import dbt_build_args
+from pipelines.defs.dbt_project import manifest_is_stale
+from pipelines.defs.ingest import delivery_metadata
+from pipelines.defs.sensors import landing_fingerprint
+from pipelines.ingest.pipeline import FileResult
+from pipelines.lib.dbt_translator import asset_key_of
+
+
+def test_dbt_builds_incrementally_unless_a_full_refresh_is_asked_for():
+    assert dbt_build_args(full_refresh=False) == ["build"]
+    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+
+
+def test_models_are_keyed_by_layer_and_sources_by_source_name():
+    assert asset_key_of({"resource_type": "model", "schema": "marts", "name": "fct_victim_crime"}) == \
+        dg.AssetKey(["marts", "fct_victim_crime"])
+    assert asset_key_of({"resource_type": "source", "source_name": "raw", "name": "police_crimes",
+                         "schema": "raw"}) == dg.AssetKey(["raw", "police_crimes"])
+
+
+def test_the_manifest_is_stale_when_missing_or_older_than_a_model(tmp_path):
+    (tmp_path / "models").mkdir()
+    model = tmp_path / "models" / "m.sql"
+    model.write_text("select 1")
+    manifest = tmp_path / "manifest.json"
+    assert manifest_is_stale(tmp_path, manifest)
+    manifest.write_text("{}")
+    assert not manifest_is_stale(tmp_path, manifest)
+    later = time.time() + 10
+    os.utime(model, (later, later))
+    assert manifest_is_stale(tmp_path, manifest)
+
+
+def test_the_sensor_fingerprint_changes_when_a_file_arrives_or_changes(tmp_path):
+    empty = landing_fingerprint(tmp_path)
+    (tmp_path / "police_crimes").mkdir()
+    delivery = tmp_path / "police_crimes" / "met_crimes_2025-04.csv"
+    delivery.write_text("a")
+    arrived = landing_fingerprint(tmp_path)
+    delivery.write_text("ab")
+    assert len({empty, arrived, landing_fingerprint(tmp_path)}) == 3
+    assert landing_fingerprint(tmp_path) == landing_fingerprint(tmp_path)
+
+
+def test_asset_metadata_carries_counts_and_never_values():
+    results = [FileResult("police_crimes", "a.csv", "loaded", 10, 9, 1, 2),
+               FileResult("police_crimes", "b.csv", "rejected", 5, 0, 3, 0, "3 of 5 rows failed")]
+    metadata = delivery_metadata(results)
+    assert metadata == {"files_new": 2, "files_loaded": 1, "files_rejected": 1, "rows_received": 10,
+                        "rows_loaded": 9, "rows_quarantined": 1, "fields_nulled": 2}
+    assert all(isinstance(v, int) for v in metadata.values())
