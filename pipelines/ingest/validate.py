@@ -39,13 +39,14 @@ class Validated:
     rejected_reason: str | None = None  # set when too many rows fail: nothing may be loaded
 
 
-def _findings(rows: pl.DataFrame, column: str | None, check: str, reason: str) -> pl.DataFrame:
+def _whole_row_findings(rows: pl.DataFrame, check: str) -> pl.DataFrame:
+    """Row-level findings about the whole row; `_detail` names the other rows involved."""
     return rows.select(
         pl.col(ROW_NUMBER).cast(pl.Int64).alias("row_number"),
-        pl.lit(column, pl.String).alias("column_name"),
+        pl.lit(None, pl.String).alias("column_name"),
         pl.lit(check).alias("check_name"),
         pl.lit("row").alias("severity"),
-        (pl.lit(reason) + pl.col("_detail")).alias("reason") if "_detail" in rows.columns else pl.lit(reason).alias("reason"),
+        (pl.lit(CHECK_REASONS[check]) + pl.col("_detail")).alias("reason"),
         pl.lit(None, pl.String).alias("value"),
     )
 
@@ -84,8 +85,8 @@ def _structural_findings(frame: pl.DataFrame, contract: FeedContract) -> pl.Data
         .with_columns((pl.lit(f" ({', '.join(key)}; rows ") + pl.col("_rows") + pl.lit(")")).alias("_detail"))
     )
     return pl.concat([
-        _findings(copies, None, "duplicate_row", CHECK_REASONS["duplicate_row"]),
-        _findings(conflicts, None, "key_conflict", CHECK_REASONS["key_conflict"]),
+        _whole_row_findings(copies, "duplicate_row"),
+        _whole_row_findings(conflicts, "key_conflict"),
     ])
 
 
@@ -131,7 +132,8 @@ def _schema_findings(frame: pl.DataFrame, contract: FeedContract, context: RuleC
         "row_number", "column_name", "check_name",
         pl.col("column_name").replace_strict(severity).alias("severity"),
         "reason",
-        pl.when(pl.col("column_name").is_in(pii)).then(pl.lit(REDACTED))
+        pl.when(pl.col("_value").is_null()).then(None)
+        .when(pl.col("column_name").is_in(pii)).then(pl.lit(REDACTED))
         .otherwise(pl.col("_value").cast(pl.String).str.slice(0, _MAX_VALUE_CHARS)).alias("value"),
     )
 
@@ -143,7 +145,7 @@ def validate(frame: pl.DataFrame, contract: FeedContract, context: RuleContext, 
     warnings = check_columns(frame, contract)
     absent = [c.name for c in contract.columns if c.name not in frame.columns]
     frame = frame.with_columns([pl.lit(None, pl.String).alias(c) for c in absent])
-    structural = _structural_findings(frame.select(ROW_NUMBER, *[c for c in frame.columns if c != ROW_NUMBER]), contract)
+    structural = _structural_findings(frame, contract)
     cleaned = frame.select(ROW_NUMBER, *[blank_to_null(pl.col(c.name)).alias(c.name) for c in contract.columns])
     findings = pl.concat([structural, _schema_findings(cleaned, contract, context)]).sort("row_number", "column_name", nulls_last=False)
 
