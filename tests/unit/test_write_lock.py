@@ -40,9 +40,11 @@ def test_a_second_writer_is_told_who_holds_the_lock_and_gives_up_after_its_timeo
 def test_a_waiting_writer_proceeds_when_the_holder_finishes(tmp_path):
     lock = tmp_path / ".write.lock"
     holder = hold_lock(lock, 1.0)
-    with write_lock(lock, command="second", timeout_s=30, notify=lambda _: None):
-        assert holder.poll() is not None  # we only got in after it let go
+    messages = []
+    with write_lock(lock, command="second", timeout_s=30, notify=messages.append):
+        released = not holder.stdout.read()  # the holder printed nothing more: it has let go
     holder.wait()
+    assert released and len(messages) == 1 and "test holder" in messages[0]
 
 
 def test_the_lock_is_re_entrant_within_a_process(tmp_path):
