@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from pipelines.ingest.landing import list_landing_files
+from pipelines.ingest.pipeline import is_waiting_for_contract
 from pipelines.settings import PROJECT_ROOT, Settings
 from pipelines.warehouse import connect_read_only, write_lock
+from schemas.contract import load_contracts
 
 HEADLINE_METRICS = ("VC_RJ_INFO", "VC_SUPPORT_REFERRAL", "VC_NEEDS_ASSESSED")
 
@@ -50,6 +54,12 @@ def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[
     return BuildOutcome(result.success, started, failed_steps, failed_checks)
 
 
+def files_waiting_for_a_contract(settings: Settings) -> dict[str, int]:
+    contracts = load_contracts()
+    return dict(Counter(f.folder for f in list_landing_files(settings.landing_dir)
+                        if is_waiting_for_contract(f, contracts)))
+
+
 def summarise(settings: Settings, outcome: BuildOutcome | None = None) -> str:
     """Files by status, rows, failed checks and headline metrics, for people."""
     lines = []
@@ -71,6 +81,10 @@ def summarise(settings: Settings, outcome: BuildOutcome | None = None) -> str:
             rows = f", rows received {received or 0:,}, loaded {loaded or 0:,}, quarantined {quarantined or 0:,}, " \
                    f"fields nulled {nulled or 0:,}" if status in ("loaded", "superseded", "rejected") else ""
             lines.append(f"  {feed:<16} {status:<10} {files:>4} file(s){rows}")
+        waiting = files_waiting_for_a_contract(settings)
+        if waiting:
+            lines.append("Waiting for their feed's contract (not yet ingested, left unregistered): "
+                         + ", ".join(f"{folder} {n}" for folder, n in sorted(waiting.items())))
         problems = con.execute("""
             select file_name, status, reason from ops.file_registry
             where status in ('rejected', 'unknown') order by file_id desc limit 10""").fetchall()
@@ -79,14 +93,16 @@ def summarise(settings: Settings, outcome: BuildOutcome | None = None) -> str:
             lines.extend(f"  {name} ({status}): {reason}" for name, status, reason in problems)
         if con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
                        "and table_name = 'metric_values'").fetchone()[0]:
-            lines.append("Headline metrics, all London, latest month:")
-            for metric, month, num, den, value, low, high in con.execute(f"""
+            headline = con.execute(f"""
                     select metric_id, period_month, numerator, denominator, value, ci_lower, ci_upper
                     from marts.metric_values
                     where geography_level = 'london' and breakdown is null
                       and metric_id in {HEADLINE_METRICS}
                       and period_month = (select max(period_month) from marts.metric_values)
-                    order by metric_id""").fetchall():
+                    order by metric_id""").fetchall()
+            if headline:
+                lines.append("Headline metrics, all London, latest month:")
+            for metric, month, num, den, value, low, high in headline:
                 lines.append(f"  {metric:<20} {month:%Y-%m}  {value:6.1%}  ({num:,} of {den:,}; 95% CI "
                              f"{low:.1%}-{high:.1%})")
     finally:
