@@ -23,12 +23,15 @@ def _truth_dir_for(landing: Path) -> Path:
     return landing.parent / "ground_truth"
 
 
-def _generate(landing: Path, truth: Path, start: str, months: int, scale: float, seed: int) -> None:
-    from pipelines.synthetic import generate
+def _generate(landing: Path, truth: Path, start: str, months: int, scale: float, seed: int,
+              defect_scale: float = 1.0) -> None:
+    from pipelines.synthetic import DefectRates, generate
 
-    click.echo(f"Generating {months} month(s) of synthetic London from {start} at scale {scale} (seed {seed})")
+    defects = DefectRates.none() if defect_scale == 0 else DefectRates().scaled(defect_scale)
+    click.echo(f"Generating {months} month(s) of synthetic London from {start} at scale {scale} (seed {seed}, "
+               f"defects x{defect_scale:g})")
     click.echo(f"  extracts -> {landing}\n  ground truth -> {truth}")
-    summary = generate(landing, truth, start=start, months=months, scale=scale, seed=seed,
+    summary = generate(landing, truth, start=start, months=months, scale=scale, seed=seed, defects=defects,
                        progress=lambda message: click.echo(f"  {message}"))
     click.echo(str(summary))
 
@@ -43,12 +46,16 @@ def main() -> None:
 @click.option("--start", default="2025-01", show_default=True, help="First month, YYYY-MM.")
 @click.option("--scale", default=0.05, show_default=True, help="1.0 is real London volume.")
 @click.option("--seed", default=42, show_default=True, help="Same seed, same files.")
+@click.option("--defect-scale", default=1.0, show_default=True,
+              help="Multiply every defect rate (0 = a clean world with no re-deliveries).")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Landing folder to write into (default MOPAC_LANDING_DIR); ground truth goes beside it.")
-def generate(months: int, start: str, scale: float, seed: int, out: Path | None) -> None:
+def generate(months: int, start: str, scale: float, seed: int, defect_scale: float, out: Path | None) -> None:
     """Write synthetic extracts for every synthetic feed, and their ground truth."""
+    if defect_scale < 0:
+        raise click.BadParameter("must be 0 or more", param_hint="--defect-scale")
     landing = (out or _settings().landing_dir).resolve()
-    _generate(landing, _truth_dir_for(landing), start, months, scale, seed)
+    _generate(landing, _truth_dir_for(landing), start, months, scale, seed, defect_scale)
 
 
 @main.command()
