@@ -24,7 +24,8 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseResource"]:
         settings = self.settings
-        with write_lock(settings.write_lock_path, command=f"dagster run {context.run_id}",
+        run = f"dagster run {context.run.run_id}" if context.run else "dagster"
+        with write_lock(settings.write_lock_path, command=run,
                         notify=context.log.warning if context.log else print):
             yield self
 
