@@ -11,8 +11,13 @@ from schemas.contract import FeedContract
 LINEAGE = ("_file_id", "_row_number", "_loaded_at")
 
 
-def _insert(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: pl.DataFrame,
-            file_id: int | None, pseudonym_key: str) -> int:
+def load_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: pl.DataFrame,
+              file_id: int | None, pseudonym_key: str) -> int:
+    """Append a file's accepted rows to raw.<feed> with lineage columns; return the row count.
+
+    Raw keeps every version of every period: which version is current is the registry's business
+    (status 'loaded' vs 'superseded'), so a replaced delivery stays auditable.
+    """
     typed = prepare(accepted, contract)
     install_token_macro(con, pseudonym_key)
     con.register("incoming_rows", typed.to_arrow())
@@ -31,17 +36,7 @@ def _insert(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: pl
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: FeedContract, pseudonym_key: str) -> None:
     """Create raw.<feed> (empty) from the contract, so staging builds before the first delivery."""
     empty = pl.DataFrame(schema={ROW_NUMBER: pl.Int64, **{c.name: pl.String for c in contract.columns}})
-    _insert(con, contract, empty, None, pseudonym_key)
-
-
-def load_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: pl.DataFrame,
-              file_id: int, pseudonym_key: str) -> int:
-    """Append a file's accepted rows to raw.<feed> with lineage columns; return the row count.
-
-    Raw keeps every version of every period: which version is current is the registry's business
-    (status 'loaded' vs 'superseded'), so a replaced delivery stays auditable.
-    """
-    return _insert(con, contract, accepted, file_id, pseudonym_key)
+    load_rows(con, contract, empty, None, pseudonym_key)
 
 
 def record_findings(con: duckdb.DuckDBPyConnection, contract: FeedContract, file_id: int, file_name: str,
