@@ -19,6 +19,11 @@ COLUMN_TYPES = {"string", "date", "yes_no", "borough", "postcode"}
 PII_KINDS = {"identifier", "name", "date_of_birth", "postcode", "contact"}
 REDUCED_TOKENS = {"name": {"initial", "soundex"}, "date_of_birth": {"unordered_day_month"}}
 LOOKUPS = {"london_lsoa21"}
+# The named group of a file pattern that holds the period: 'period' (YYYY-MM) for period feeds,
+# 'snapshot' (YYYY-MM-DD) for snapshot feeds. Other named groups (except 'version') are further
+# parts of the period's identity, e.g. a borough slug.
+PERIOD_GROUPS = ("period", "snapshot")
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class ContractError(ValueError):
@@ -82,6 +87,8 @@ def _column(feed: str, raw: dict) -> ColumnContract:
         raise ContractError(f"{where}: unknown fields {sorted(unknown)}")
     col = ColumnContract(**{**raw, "allowed": tuple(str(v) for v in raw.get("allowed", ())),
                             "reduced_tokens": tuple(raw.get("reduced_tokens", ()))})
+    if not _IDENTIFIER.match(col.name):
+        raise ContractError(f"{where}: a column name must be lower case letters, digits and '_'")
     if col.type not in COLUMN_TYPES:
         raise ContractError(f"{where}: type {col.type!r} is not one of {sorted(COLUMN_TYPES)}")
     if col.format and col.format not in FORMATS:
@@ -119,6 +126,13 @@ def parse_contract(raw: dict, source: str = "<contract>") -> FeedContract:
                 raise ContractError(f"{source}, column {col.name}: bound {bound!r} is neither a column nor a date")
     if contract.delivery not in ("period", "snapshot"):
         raise ContractError(f"{source}: delivery must be 'period' or 'snapshot'")
+    if not _IDENTIFIER.match(contract.feed):
+        raise ContractError(f"{source}: feed {contract.feed!r} must be lower case letters, digits and '_'")
+    expected_group = "period" if contract.delivery == "period" else "snapshot"
+    groups = set(contract.file_pattern.groupindex)
+    if expected_group not in groups or (set(PERIOD_GROUPS) - {expected_group}) & groups:
+        raise ContractError(f"{source}: a {contract.delivery} feed's file_pattern must name its date part "
+                            f"(?P<{expected_group}>...) and no other of {PERIOD_GROUPS}")
     return contract
 
 

@@ -1,10 +1,11 @@
 """Turn a feed contract into a Pandera (Polars) schema.
 
 The schema validates the all-text frame that `pipelines.ingest.read` produces, after values are
-trimmed and blanks made null. Each check is named from one vocabulary (CHECK_REASONS) so that
-quarantine rows, tests and the synthetic generator's defect log speak the same language. Checks
-are written so that one bad value fails exactly one check: a date that does not parse fails
-`invalid_date` only, never also the bound checks that compare it.
+trimmed, blanks made null and date columns parsed beside their text (`with_parsed_dates`). Each
+check is named from one vocabulary (CHECK_REASONS) so that quarantine rows, tests and the
+synthetic generator's defect log speak the same language. Checks are written so that one bad
+value fails exactly one check: a date that does not parse fails `invalid_date` only, never also
+the bound checks that compare it.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from datetime import date
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.ingest.normalise import borough_match_key, compact_postcode
+from pipelines.ingest.normalise import borough_match_key, compact_postcode, parse_date
 from schemas.contract import ColumnContract, FeedContract
 from schemas.formats import FORMATS
 
@@ -29,6 +30,8 @@ CHECK_REASONS = {
     "dob_out_of_range": "is not a plausible date of birth",
     "duplicate_row": "is an exact copy of an earlier row",
     "key_conflict": "shares its key with a different row",
+    "wrong_field_count": "does not have one field per header column",
+    "malformed_record": "is not a well-formed record",
 }
 # Pandera's own name for a null in a non-nullable column.
 PANDERA_NOT_NULLABLE = "not_nullable"
@@ -47,8 +50,15 @@ def human_date_format(date_format: str) -> str:
     return date_format.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
 
 
-def parsed_date(column: str, date_format: str) -> pl.Expr:
-    return pl.col(column).str.to_date(date_format, strict=False)
+def parsed_date_column(column: str) -> str:
+    return f"{column}__parsed"
+
+
+def with_parsed_dates(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
+    """Each date column parsed once, beside its text: the checks read the parsed value and the
+    load takes it, so validation and pseudonymisation can never disagree about a date."""
+    return frame.with_columns(parse_date(pl.col(c.name), contract.date_format).alias(parsed_date_column(c.name))
+                              for c in contract.columns if c.type == "date")
 
 
 def bound_check_name(col: ColumnContract, bound: str, side: str) -> str:
@@ -88,7 +98,7 @@ def column_checks(col: ColumnContract, contract: FeedContract, context: RuleCont
 
 
 def _date_checks(col: ColumnContract, contract: FeedContract, context: RuleContext) -> list[pa.Check]:
-    this = parsed_date(col.name, contract.date_format)
+    this = pl.col(parsed_date_column(col.name))
     checks = [_check("invalid_date", this.is_not_null())]
     if col.in_file_period and context.period_month:
         start = context.period_month
@@ -97,7 +107,7 @@ def _date_checks(col: ColumnContract, contract: FeedContract, context: RuleConte
     for bound, side in ((col.not_before, "before"), (col.not_after, "after")):
         if not bound:
             continue
-        other = pl.lit(date.fromisoformat(bound)) if bound[0].isdigit() else parsed_date(bound, contract.date_format)
+        other = pl.lit(date.fromisoformat(bound)) if bound[0].isdigit() else pl.col(parsed_date_column(bound))
         ok = this >= other if side == "before" else this <= other
         # An unparseable value or bound is another check's finding, not this one's.
         checks.append(_check(bound_check_name(col, bound, side), this.is_null() | other.is_null() | ok))

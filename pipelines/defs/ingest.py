@@ -12,7 +12,7 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.ingest.landing import list_landing_files
 from pipelines.ingest.pipeline import FileResult, ingest_feed, register_unknown_files
 from pipelines.ingest.registry import ensure_tables
-from pipelines.ingest.validate import REDACTED
+from pipelines.ingest.findings import REDACTED
 from schemas.contract import FeedContract, load_contracts
 
 REGISTRY_KEY = dg.AssetKey(["ops", "file_registry"])

@@ -4,11 +4,17 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from pipelines.ingest.pseudonymise import install_token_macro, prepare, storable_projection
+from pipelines.ingest.findings import whole_row_findings
+from pipelines.ingest.pseudonymise import install_token_macro, prepare, storable_projection, stored_name
 from pipelines.ingest.read import ROW_NUMBER
+from pipelines.sql import qualified, quote_identifier
 from schemas.contract import FeedContract
 
 LINEAGE = ("_file_id", "_row_number", "_loaded_at")
+
+
+def raw_table(contract: FeedContract) -> str:
+    return qualified("raw", contract.feed)
 
 
 def load_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: pl.DataFrame,
@@ -22,12 +28,12 @@ def load_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: 
     install_token_macro(con, pseudonym_key)
     con.register("incoming_rows", typed.to_arrow())
     try:
-        select = (f"select cast(? as integer) as _file_id, {ROW_NUMBER}::integer as _row_number, "
+        select = (f"select cast(? as integer) as _file_id, {quote_identifier(ROW_NUMBER)}::integer as _row_number, "
                   f"current_timestamp as _loaded_at, {', '.join(storable_projection(typed.columns, contract))} "
                   f"from incoming_rows")
         con.execute("create schema if not exists raw")
-        con.execute(f"create table if not exists raw.{contract.feed} as {select} limit 0", [file_id])
-        con.execute(f"insert into raw.{contract.feed} by name {select}", [file_id])
+        con.execute(f"create table if not exists {raw_table(contract)} as {select} limit 0", [file_id])
+        con.execute(f"insert into {raw_table(contract)} by name {select}", [file_id])
     finally:
         con.unregister("incoming_rows")
     return typed.height
@@ -35,8 +41,47 @@ def load_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: FeedContract, pseudonym_key: str) -> None:
     """Create raw.<feed> (empty) from the contract, so staging builds before the first delivery."""
-    empty = pl.DataFrame(schema={ROW_NUMBER: pl.Int64, **{c.name: pl.String for c in contract.columns}})
+    empty = pl.DataFrame(schema={ROW_NUMBER: pl.Int64, **{
+        c.name: pl.Date if c.type == "date" else pl.String for c in contract.columns}})
     load_rows(con, contract, empty, None, pseudonym_key)
+
+
+def cross_period_key_conflicts(con: duckdb.DuckDBPyConnection, contract: FeedContract, file_id: int,
+                               period_key: str) -> pl.DataFrame:
+    """Findings for the rows of this file whose key is already current in another period of the
+    feed (extracts.md: the current row stays). Compared on stored keys (a person identifier as its
+    token), so no personal value is needed."""
+    keys = [quote_identifier(stored_name(contract.column(k))) for k in contract.key]
+    matches = " and ".join(f"current_rows.{k} = new_rows.{k}" for k in keys)
+    conflicts = con.sql(f"""
+        with other_periods as (
+            select file_id, file_name, period_key from ops.file_registry
+            where feed = ? and status = 'loaded' and period_key <> ?
+        )
+        select new_rows._row_number as row_number,
+               min(other_periods.file_name) as other_file, min(other_periods.period_key) as other_period
+        from {raw_table(contract)} as new_rows
+        join {raw_table(contract)} as current_rows on {matches}
+        join other_periods on other_periods.file_id = current_rows._file_id
+        where new_rows._file_id = ?
+        group by all
+        order by 1""", params=[contract.feed, period_key, file_id]).to_arrow_table()
+    return whole_row_findings(
+        pl.from_arrow(conflicts), "key_conflict",
+        pl.lit(f" ({', '.join(contract.key)}) already current in ") + pl.col("other_file")
+        + pl.lit(" (period ") + pl.col("other_period")
+        + pl.lit("), whose row stays current; ask the sender to correct this row's key, or to re-send that "
+                 "period without it if this row replaces it"))
+
+
+def remove_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, file_id: int,
+                row_numbers: list[int] | None = None) -> None:
+    """Take back rows of this file loaded in the current transaction (all of them when None)."""
+    if row_numbers is None:
+        con.execute(f"delete from {raw_table(contract)} where _file_id = ?", [file_id])
+    else:
+        con.execute(f"delete from {raw_table(contract)} where _file_id = ? and list_contains(?, _row_number)",
+                    [file_id, row_numbers])
 
 
 def record_findings(con: duckdb.DuckDBPyConnection, contract: FeedContract, file_id: int, file_name: str,

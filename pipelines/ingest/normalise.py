@@ -4,6 +4,8 @@ Each takes and returns an expression, so a whole column is handled in one vector
 """
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 _BOROUGH_PREFIXES = r"^(city of|london borough of|royal borough of) "
@@ -11,6 +13,24 @@ _SOUNDEX_CODES = {
     **dict.fromkeys("BFPV", "1"), **dict.fromkeys("CGJKQSXZ", "2"), **dict.fromkeys("DT", "3"),
     "L": "4", **dict.fromkeys("MN", "5"), "R": "6", **dict.fromkeys("AEIOUY", "0"),
 }
+
+
+_DATE_FIELD_SHAPES = {"%Y": r"\d{4}", "%m": r"\d{2}", "%d": r"\d{2}", "%H": r"\d{2}", "%M": r"\d{2}", "%S": r"\d{2}"}
+
+
+def date_shape(date_format: str) -> str:
+    """The exact text shape of a strftime format: '%d/%m/%Y' -> '^\\d{2}/\\d{2}/\\d{4}$'."""
+    parts = re.split(r"(%[A-Za-z])", date_format)
+    return "^" + "".join(_DATE_FIELD_SHAPES[p] if p in _DATE_FIELD_SHAPES else re.escape(p) for p in parts) + "$"
+
+
+def parse_date(expr: pl.Expr, date_format: str) -> pl.Expr:
+    """The one date parser: a valid calendar date written exactly in the feed's format, else null.
+
+    Polars' own parsing is lenient ('2025-4-5', and '05/04/25' as the year 25 under '%d/%m/%Y'),
+    so the text must first have the format's exact shape.
+    """
+    return pl.when(expr.str.contains(date_shape(date_format))).then(expr.str.to_date(date_format, strict=False))
 
 
 def blank_to_null(expr: pl.Expr) -> pl.Expr:

@@ -9,13 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
+import polars as pl
 
 from pipelines.ingest import registry
-from pipelines.ingest.landing import Delivery, LandedFile, identify, sha256_of
-from pipelines.ingest.load import ensure_raw_table, load_rows, record_findings
-from pipelines.ingest.read import UnreadableFile, read_csv
+from pipelines.ingest.landing import Delivery, FileScan, LandedFile, identify, scan_file
+from pipelines.ingest.load import cross_period_key_conflicts, ensure_raw_table, load_rows, record_findings, remove_rows
+from pipelines.ingest.read import ReadResult, UnreadableFile, read_csv
 from pipelines.ingest.reference import rule_context
-from pipelines.ingest.validate import FileRejected, validate
+from pipelines.ingest.validate import FileRejected, Validated, too_many_failures, validate
 from schemas.contract import SPEC_FEEDS, FeedContract
 
 READERS = {"csv": read_csv}
@@ -41,8 +42,8 @@ class FileResult:
 
 
 def _in_delivery_order(files: list[tuple[LandedFile, Delivery]]) -> list[tuple[LandedFile, Delivery]]:
-    return sorted(files, key=lambda fd: (str(fd[1].period_month or fd[1].snapshot_date), fd[1].version,
-                                         fd[0].mtime_ns, fd[0].file_name))
+    """extracts.md: period (snapshot date) order, then version, then arrival."""
+    return sorted(files, key=lambda fd: (fd[1].period_key, fd[1].version, fd[0].mtime_ns, fd[0].file_name))
 
 
 def ingest_feed(
@@ -71,50 +72,41 @@ def ingest_feed(
 
 def _ingest_file(con, contract: FeedContract, file: LandedFile, delivery: Delivery,
                  pseudonym_key: str, max_share: float) -> FileResult:
-    sha = sha256_of(file.path)
-    same_bytes = registry.registered_content(con, sha)
+    scan = scan_file(file.path)
+    same_bytes = registry.judged_content(con, scan.sha256)
     if same_bytes:
         reason = f"identical bytes to {same_bytes.file_name} (file_id {same_bytes.file_id}); nothing changed"
-        registry.register(con, file, sha, delivery, "duplicate", reason=reason)
+        registry.register(con, file, scan, delivery, "duplicate", reason=reason)
         return FileResult(contract.feed, file.file_name, "duplicate", reason=reason)
 
     warnings = []
-    current = registry.current_version(con, contract.feed, delivery.period_month) if delivery.period_month else None
+    current = registry.current_version(con, contract.feed, delivery.period_key)
     if current and current.version > delivery.version:
         reason = f"version {delivery.version} arrived after version {current.version} ({current.file_name}) was loaded"
-        registry.register(con, file, sha, delivery, "superseded", reason=reason)
+        registry.register(con, file, scan, delivery, "superseded", reason=reason)
         return FileResult(contract.feed, file.file_name, "superseded", reason=reason)
     if current and current.version == delivery.version:
         warnings.append(f"replaces {current.file_name} (file_id {current.file_id}) at the same version "
                         f"{delivery.version}: the sender should have raised the version (_v{delivery.version + 1})")
 
+    read: ReadResult | None = None
     try:
-        read = READERS[contract.format](file.path)
-    except UnreadableFile as problem:
-        return _reject(con, contract, file, sha, delivery, str(problem), warnings, registry.Counts())
-    warnings.extend(read.warnings)
-    try:
-        checked = validate(read.frame, contract, rule_context(delivery.period_month), max_share)
-    except FileRejected as problem:
-        counts = registry.Counts(read.frame.height, 0, 0, 0)
-        return _reject(con, contract, file, sha, delivery, str(problem), warnings, counts)
+        read = READERS[contract.format](file.path, scan)
+        warnings.extend(read.warnings)
+        checked = validate(read, contract, rule_context(delivery.period_month), max_share)
+    except (UnreadableFile, FileRejected) as problem:
+        counts = registry.Counts(read.rows_received, 0, 0, 0) if read else registry.Counts()
+        return _reject(con, contract, file, scan, delivery, str(problem), warnings, counts)
     warnings.extend(checked.warnings)
 
     con.begin()
     try:
         if checked.rejected_reason:
             counts = registry.Counts(checked.rows_received, 0, checked.rows_quarantined, 0)
-            result = _reject(con, contract, file, sha, delivery, checked.rejected_reason, warnings, counts,
+            result = _reject(con, contract, file, scan, delivery, checked.rejected_reason, warnings, counts,
                              findings=checked.quarantine)
         else:
-            counts = registry.Counts(checked.rows_received, checked.accepted.height, checked.rows_quarantined,
-                                     checked.fields_nulled)
-            file_id = registry.register(con, file, sha, delivery, "loaded", counts=counts, warnings=warnings)
-            load_rows(con, contract, checked.accepted, file_id, pseudonym_key)
-            record_findings(con, contract, file_id, file.file_name, checked.quarantine)
-            if current:
-                registry.supersede(con, current.file_id, file_id)
-            result = FileResult(contract.feed, file.file_name, "loaded", **vars(counts))
+            result = _load(con, contract, file, scan, delivery, checked, warnings, current, pseudonym_key, max_share)
         con.commit()
     except BaseException:
         con.rollback()
@@ -122,11 +114,46 @@ def _ingest_file(con, contract: FeedContract, file: LandedFile, delivery: Delive
     return result
 
 
-def _reject(con, contract: FeedContract, file: LandedFile, sha: str, delivery: Delivery, reason: str,
+def _load(con, contract: FeedContract, file: LandedFile, scan: FileScan, delivery: Delivery, checked: Validated,
+          warnings: list[str], current: registry.RegistryRow | None, pseudonym_key: str, max_share: float,
+          ) -> FileResult:
+    """Load, then take back the rows whose key is already current in another period (only the
+    stored tokens can tell); if that pushes the failures over the limit, the file is rejected."""
+    counts = registry.Counts(checked.rows_received, checked.accepted.height, checked.rows_quarantined,
+                             checked.fields_nulled)
+    file_id = registry.register(con, file, scan, delivery, "loaded", counts=counts, warnings=warnings)
+    load_rows(con, contract, checked.accepted, file_id, pseudonym_key)
+    findings = checked.quarantine
+    conflicts = cross_period_key_conflicts(con, contract, file_id, delivery.period_key)
+    if not conflicts.is_empty():
+        taken_back = conflicts["row_number"].to_list()
+        remove_rows(con, contract, file_id, taken_back)
+        # Field findings on rows now quarantined would only be noise (as in validation).
+        findings = pl.concat([findings.filter(~pl.col("row_number").is_in(taken_back) | (pl.col("severity") == "row")),
+                              conflicts]).sort("row_number", "column_name", nulls_last=False)
+        fields_nulled = findings.filter(pl.col("severity") == "field").height
+        rows_quarantined = checked.rows_quarantined + len(taken_back)
+        too_many = too_many_failures(rows_quarantined, checked.rows_received, max_share)
+        if too_many:
+            remove_rows(con, contract, file_id)
+            counts = registry.Counts(checked.rows_received, 0, rows_quarantined, 0)
+            registry.update_outcome(con, file_id, "rejected", counts, too_many)
+            record_findings(con, contract, file_id, file.file_name, findings)
+            return FileResult(contract.feed, file.file_name, "rejected", reason=too_many, **vars(counts))
+        counts = registry.Counts(checked.rows_received, checked.accepted.height - len(taken_back), rows_quarantined,
+                                 fields_nulled)
+        registry.update_outcome(con, file_id, "loaded", counts)
+    record_findings(con, contract, file_id, file.file_name, findings)
+    if current:
+        registry.supersede(con, current.file_id, file_id)
+    return FileResult(contract.feed, file.file_name, "loaded", **vars(counts))
+
+
+def _reject(con, contract: FeedContract, file: LandedFile, scan: FileScan, delivery: Delivery, reason: str,
             warnings: list[str], counts: registry.Counts, findings=None) -> FileResult:
     """A rejected file loads nothing and stays in the landing folder untouched for inspection; its
     row findings (if any) go to the quarantine so the sender can be told what to fix."""
-    file_id = registry.register(con, file, sha, delivery, "rejected", counts=counts, reason=reason, warnings=warnings)
+    file_id = registry.register(con, file, scan, delivery, "rejected", counts=counts, reason=reason, warnings=warnings)
     if findings is not None:
         record_findings(con, contract, file_id, file.file_name, findings)
     return FileResult(contract.feed, file.file_name, "rejected", reason=reason, **vars(counts))
@@ -153,7 +180,7 @@ def register_unknown_files(con: duckdb.DuckDBPyConnection, contracts: dict[str, 
             continue
         reason = (f"'{file.relative_path}' matches no feed's file pattern: expected one of the patterns in "
                   "spec/extracts.md under its feed's folder; rename and re-deliver it, or remove it")
-        registry.register(con, file, sha256_of(file.path), None, "unknown", reason=reason)
+        registry.register(con, file, scan_file(file.path), None, "unknown", reason=reason)
         result = FileResult(None, file.file_name, "unknown", reason=reason)
         log(result.describe())
         unknown.append(result)

@@ -3,41 +3,84 @@
 Personal data never leaves this module in clear. Names, dates of birth, postcodes and person
 identifiers become keyed HMAC-SHA256 tokens of normalised values (computed in DuckDB, ~20x faster
 than Python's hmac per value), plus coarse attributes analysts need (year of birth, age band,
-postcode district). Direct contact details are dropped. The key lives only in a temporary macro
-of this connection, never in the database file.
+postcode district). Direct contact details are dropped. The key's HMAC pads live only in session
+variables of this connection (set through parameters, never in SQL text or the database file);
+the warehouse keeps a fingerprint of the key and refuses tokens made with any other key.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
+from datetime import datetime
 
 import duckdb
 import polars as pl
 
+from pipelines.ingest import registry
 from pipelines.ingest.normalise import (
     borough_match_key, compact_postcode, name_letters, postcode_district, postcode_with_one_space, soundex)
 from pipelines.ingest.read import ROW_NUMBER
 from pipelines.ingest.reference import borough_lookup
+from pipelines.sql import quote_identifier, string_literal
 from schemas.contract import ColumnContract, FeedContract
 
 TOKEN_MACRO = "pii_token"
 AGE_BANDS = ((16, "0-15"), (25, "16-24"), (35, "25-34"), (45, "35-44"), (55, "45-54"), (65, "55-64"))
 
 
+# HMAC of this fixed text under the key: recorded when the warehouse is created, compared on
+# every load. It identifies the key without revealing it.
+_FINGERPRINT_MESSAGE = b"London Victims' Warehouse pseudonym key fingerprint, version 1"
+REKEY_COMMAND = "mopac rebuild"
+
+
+class PseudonymKeyMismatch(RuntimeError):
+    """MOPAC_PSEUDONYM_KEY is not the key the warehouse was built with; the message says what to do."""
+
+
+def key_fingerprint(key: str) -> str:
+    return hmac.new(key.encode(), _FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()
+
+
+def ensure_key_matches_warehouse(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    """Record the key's fingerprint in a new warehouse; refuse a key whose fingerprint differs.
+
+    Tokens made with two keys cannot be linked: mixing them would silently split every person in two.
+    """
+    registry.ensure_tables(con)
+    recorded = con.execute("select fingerprint, recorded_at from ops.pseudonym_key").fetchone()
+    if recorded is None:
+        con.execute("insert into ops.pseudonym_key (fingerprint) values (?)", [key_fingerprint(key)])
+    elif recorded[0] != key_fingerprint(key):
+        raise PseudonymKeyMismatch(_mismatch_message(recorded[1]))
+
+
+def _mismatch_message(recorded_at: datetime) -> str:
+    return (f"MOPAC_PSEUDONYM_KEY is not the key this warehouse was built with (its fingerprint, recorded "
+            f"{recorded_at:%Y-%m-%d %H:%M} UTC, differs); nothing was loaded, because tokens made with two keys "
+            "cannot be linked. Set MOPAC_PSEUDONYM_KEY to this warehouse's key (held by the MOPAC data protection "
+            f"lead), or, to change the key on purpose, run `{REKEY_COMMAND}` with the new key set: it rebuilds the "
+            "warehouse from the landing folder and keeps the old warehouse file aside.")
+
+
 def install_token_macro(con: duckdb.DuckDBPyConnection, key: str) -> None:
-    """HMAC-SHA256 (RFC 2104) as a TEMP macro: byte-identical to Python's hmac module."""
+    """HMAC-SHA256 (RFC 2104) as a TEMP macro, byte-identical to Python's hmac module, after
+    checking the key is the warehouse's."""
+    ensure_key_matches_warehouse(con, key)
     raw = key.encode()
     if len(raw) > 64:
         raw = hashlib.sha256(raw).digest()
     padded = raw.ljust(64, b"\0")
-    inner = bytes(b ^ 0x36 for b in padded).hex()
-    outer = bytes(b ^ 0x5C for b in padded).hex()
+    con.execute("set variable mopac_hmac_inner_pad = ?", [bytes(b ^ 0x36 for b in padded)])
+    con.execute("set variable mopac_hmac_outer_pad = ?", [bytes(b ^ 0x5C for b in padded)])
     con.execute(
         f"create or replace temp macro {TOKEN_MACRO}(domain, msg) as "
-        f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode(domain || ':' || msg))))"
+        "sha256(getvariable('mopac_hmac_outer_pad') "
+        "|| unhex(sha256(getvariable('mopac_hmac_inner_pad') || encode(domain || ':' || msg))))"
     )
 
 
-def _typed_columns(col: ColumnContract, contract: FeedContract) -> list[pl.Expr]:
+def _typed_columns(col: ColumnContract) -> list[pl.Expr]:
     """Polars expressions giving this column's storable (or to-be-tokenised) forms."""
     value = pl.col(col.name)
     if col.pii == "contact":
@@ -56,11 +99,10 @@ def _typed_columns(col: ColumnContract, contract: FeedContract) -> list[pl.Expr]
                 postcode_district(compact).alias(f"{col.name}_district")]
     if col.pii == "identifier":
         return [value.str.to_uppercase().alias(f"_pii_{col.name}")]
-    if col.type == "date":
-        parsed = value.str.to_date(contract.date_format, strict=False)
+    if col.type == "date":  # already typed by validation (the one date parser)
         if col.pii == "date_of_birth":
-            return [parsed.alias(f"_pii_{col.name}")]
-        return [parsed.alias(col.name)]
+            return [value.alias(f"_pii_{col.name}")]
+        return [value.alias(col.name)]
     if col.type == "yes_no":
         return [(value.str.to_uppercase() == "Y").alias(col.name)]
     if col.type == "borough":
@@ -79,7 +121,7 @@ def prepare(accepted: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
     """Typed, normalised frame; PII normalised forms are prefixed `_pii_` and exist only in memory."""
     exprs = [pl.col(ROW_NUMBER).cast(pl.Int64)]
     for col in contract.columns:
-        exprs.extend(_typed_columns(col, contract))
+        exprs.extend(_typed_columns(col))
     typed = accepted.select(exprs)
     if "_borough_key" in typed.columns:
         typed = (typed.join(borough_lookup(), left_on="_borough_key", right_on="borough_key", how="left")
@@ -99,29 +141,37 @@ def storable_projection(typed_columns: list[str], contract: FeedContract) -> lis
     for name in typed_columns:
         if name == ROW_NUMBER or name.startswith("_pii_"):
             continue
-        items.append(f'"{name}"')
+        items.append(quote_identifier(name))
     for col in contract.columns:
-        src = f'"_pii_{col.name}"'
+        src = quote_identifier(f"_pii_{col.name}")
+        person = col.name.removesuffix("_dob")
         if col.pii == "name":
-            items.append(f"{TOKEN_MACRO}('name', {src}) as {col.name}_token")
-            if "initial" in col.reduced_tokens:
-                items.append(f"{TOKEN_MACRO}('initial', \"_pii_{col.name}_initial\") as {col.name}_initial_token")
-            if "soundex" in col.reduced_tokens:
-                items.append(f"{TOKEN_MACRO}('soundex', \"_pii_{col.name}_soundex\") as {col.name}_soundex_token")
+            items.append(f"{TOKEN_MACRO}('name', {src}) as {quote_identifier(col.name + '_token')}")
+            for reduced in ("initial", "soundex"):
+                if reduced in col.reduced_tokens:
+                    items.append(f"{TOKEN_MACRO}('{reduced}', {quote_identifier(f'_pii_{col.name}_{reduced}')}) "
+                                 f"as {quote_identifier(f'{col.name}_{reduced}_token')}")
         elif col.pii == "identifier":
-            items.append(f"{TOKEN_MACRO}('{col.format or col.name}', {src}) as {col.name}_token")
+            items.append(f"{TOKEN_MACRO}({string_literal(col.format or col.name)}, {src}) "
+                         f"as {quote_identifier(col.name + '_token')}")
         elif col.pii == "postcode":
-            items.append(f"{TOKEN_MACRO}('postcode', {src}) as {col.name}_token")
+            items.append(f"{TOKEN_MACRO}('postcode', {src}) as {quote_identifier(col.name + '_token')}")
         elif col.pii == "date_of_birth":
-            items.append(f"{TOKEN_MACRO}('dob', strftime({src}, '%Y-%m-%d')) as {col.name}_token")
+            items.append(f"{TOKEN_MACRO}('dob', strftime({src}, '%Y-%m-%d')) as {quote_identifier(col.name + '_token')}")
             if "unordered_day_month" in col.reduced_tokens:
                 day_month = (f"strftime({src}, '%Y') || '-' || least(day({src}), month({src})) || '-' "
                              f"|| greatest(day({src}), month({src}))")
-                items.append(f"{TOKEN_MACRO}('dob_unordered', {day_month}) as {col.name}_unordered_day_month_token")
-            items.append(f"year({src}) as {col.name.removesuffix('_dob')}_birth_year")
+                items.append(f"{TOKEN_MACRO}('dob_unordered', {day_month}) "
+                             f"as {quote_identifier(col.name + '_unordered_day_month_token')}")
+            items.append(f"year({src}) as {quote_identifier(person + '_birth_year')}")
             if col.age_at:
-                items.append(f"{_age_band(src, col.age_at)} as {col.name.removesuffix('_dob')}_age_band")
+                items.append(f"{_age_band(src, quote_identifier(col.age_at))} as {quote_identifier(person + '_age_band')}")
     return items
+
+
+def stored_name(col: ColumnContract) -> str:
+    """The raw column that holds this contract column (a person identifier is held as its token)."""
+    return f"{col.name}_token" if col.pii == "identifier" else col.name
 
 
 def raw_columns(contract: FeedContract) -> list[tuple[str, str]]:

@@ -1,57 +1,79 @@
-"""The file registry (ops.file_registry) and the quarantine (ops.quarantine).
+"""The file registry (ops.file_registry), the quarantine (ops.quarantine) and the other ops tables.
 
 Every landed file gets exactly one registry row per distinct content; the registry is how a
-re-run knows what it has already done, and how an operator sees each delivery's fate.
+re-run knows what it has already done, and how an operator sees each delivery's fate. The ops
+schema is versioned: a warehouse created by an earlier release is brought up to date in place.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import duckdb
 
-from pipelines.ingest.landing import Delivery, LandedFile
+from pipelines.ingest.landing import Delivery, FileScan, LandedFile
 
 STATUSES = ("loaded", "rejected", "duplicate", "superseded", "unknown")
+# Files whose bytes were judged: the same bytes again, under any name, are a duplicate. An
+# 'unknown' file was never judged (its name matched no feed), so a renamed copy is a new delivery.
+JUDGED_STATUSES = ("loaded", "superseded", "rejected")
 
-DDL = """
-create schema if not exists ops;
-create sequence if not exists ops.file_id_seq start 1;
-create table if not exists ops.file_registry (
-    file_id          integer primary key default nextval('ops.file_id_seq'),
-    feed             varchar,
-    file_name        varchar not null,
-    relative_path    varchar not null,
-    sha256           varchar not null,
-    size_bytes       bigint not null,
-    mtime_ns         bigint not null,
-    received_at      timestamp not null default current_timestamp,
-    period_month     date,
-    snapshot_date    date,
-    version          integer,
-    status           varchar not null,
-    rows_received    integer,
-    rows_loaded      integer,
-    rows_quarantined integer,
-    fields_nulled    integer,
-    reason           varchar,
-    warnings         varchar,
-    superseded_by    integer,
-    processed_at     timestamp
-);
-create table if not exists ops.quarantine (
-    file_id        integer not null,
-    feed           varchar not null,
-    file_name      varchar not null,
-    row_number     integer,
-    column_name    varchar,
-    check_name     varchar not null,
-    severity       varchar not null,
-    reason         varchar not null,
-    value          varchar,
-    quarantined_at timestamp not null default current_timestamp
-);
-"""
+# Applied in order, each once; `ops.schema_version` records which have run. Never edit one that
+# has shipped: add the next.
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (1, """
+        create schema if not exists ops;
+        create sequence if not exists ops.file_id_seq start 1;
+        create table if not exists ops.file_registry (
+            file_id          integer primary key default nextval('ops.file_id_seq'),
+            feed             varchar,
+            file_name        varchar not null,
+            relative_path    varchar not null,
+            sha256           varchar not null,
+            size_bytes       bigint not null,
+            mtime_ns         bigint not null,
+            received_at      timestamp not null default current_timestamp,
+            period_month     date,
+            snapshot_date    date,
+            version          integer,
+            status           varchar not null,
+            rows_received    integer,
+            rows_loaded      integer,
+            rows_quarantined integer,
+            fields_nulled    integer,
+            reason           varchar,
+            warnings         varchar,
+            superseded_by    integer,
+            processed_at     timestamp
+        );
+        create table if not exists ops.quarantine (
+            file_id        integer not null,
+            feed           varchar not null,
+            file_name      varchar not null,
+            row_number     integer,
+            column_name    varchar,
+            check_name     varchar not null,
+            severity       varchar not null,
+            reason         varchar not null,
+            value          varchar,
+            quarantined_at timestamp not null default current_timestamp
+        );
+    """),
+    # Periods are more than a month (a borough slug; a force and file kind); times are UTC
+    # instants like raw's _loaded_at; the pseudonym key's fingerprint is kept to refuse another key.
+    (2, """
+        alter table ops.file_registry add column if not exists period_key varchar;
+        update ops.file_registry set period_key = coalesce(strftime(period_month, '%Y-%m'),
+                                                           strftime(snapshot_date, '%Y-%m-%d'))
+            where period_key is null and feed is not null;
+        alter table ops.file_registry alter received_at type timestamptz;
+        alter table ops.file_registry alter processed_at type timestamptz;
+        alter table ops.quarantine alter quarantined_at type timestamptz;
+        create table if not exists ops.pseudonym_key (
+            fingerprint varchar not null,
+            recorded_at timestamptz not null default current_timestamp
+        );
+    """),
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +86,13 @@ class RegistryRow:
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(DDL)
+    con.execute("create schema if not exists ops; create table if not exists ops.schema_version "
+                "(version integer primary key, applied_at timestamptz not null default current_timestamp)")
+    applied = {v for (v,) in con.execute("select version from ops.schema_version").fetchall()}
+    for version, ddl in MIGRATIONS:
+        if version not in applied:
+            con.execute(ddl)
+            con.execute("insert into ops.schema_version (version) values (?)", [version])
 
 
 def is_known(con: duckdb.DuckDBPyConnection, file: LandedFile) -> bool:
@@ -76,17 +104,19 @@ def is_known(con: duckdb.DuckDBPyConnection, file: LandedFile) -> bool:
     ).fetchone()[0] > 0
 
 
-def registered_content(con: duckdb.DuckDBPyConnection, sha256: str) -> RegistryRow | None:
+def judged_content(con: duckdb.DuckDBPyConnection, sha256: str) -> RegistryRow | None:
+    """The first loaded, superseded or rejected file with these exact bytes, if any."""
     row = con.execute(
         "select file_id, feed, file_name, status, version from ops.file_registry "
-        "where sha256 = ? order by file_id limit 1", [sha256]).fetchone()
+        "where sha256 = ? and list_contains(?, status) order by file_id limit 1",
+        [sha256, list(JUDGED_STATUSES)]).fetchone()
     return RegistryRow(*row) if row else None
 
 
-def current_version(con: duckdb.DuckDBPyConnection, feed: str, period_month: date) -> RegistryRow | None:
+def current_version(con: duckdb.DuckDBPyConnection, feed: str, period_key: str) -> RegistryRow | None:
     row = con.execute(
         "select file_id, feed, file_name, status, version from ops.file_registry "
-        "where feed = ? and period_month = ? and status = 'loaded'", [feed, period_month]).fetchone()
+        "where feed = ? and period_key = ? and status = 'loaded'", [feed, period_key]).fetchone()
     return RegistryRow(*row) if row else None
 
 
@@ -101,7 +131,7 @@ class Counts:
 def register(
     con: duckdb.DuckDBPyConnection,
     file: LandedFile,
-    sha256: str,
+    scan: FileScan,
     delivery: Delivery | None,
     status: str,
     *,
@@ -113,15 +143,24 @@ def register(
     return con.execute(
         """insert into ops.file_registry
            (feed, file_name, relative_path, sha256, size_bytes, mtime_ns, period_month, snapshot_date,
-            version, status, rows_received, rows_loaded, rows_quarantined, fields_nulled, reason, warnings,
-            processed_at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) returning file_id""",
-        [delivery.feed if delivery else None, file.file_name, file.relative_path, sha256,
+            period_key, version, status, rows_received, rows_loaded, rows_quarantined, fields_nulled, reason,
+            warnings, processed_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) returning file_id""",
+        [delivery.feed if delivery else None, file.file_name, file.relative_path, scan.sha256,
          file.size_bytes, file.mtime_ns,
          delivery.period_month if delivery else None, delivery.snapshot_date if delivery else None,
+         delivery.period_key if delivery else None,
          delivery.version if delivery else None, status, counts.rows_received, counts.rows_loaded,
          counts.rows_quarantined, counts.fields_nulled, reason, "; ".join(warnings or []) or None],
     ).fetchone()[0]
+
+
+def update_outcome(con: duckdb.DuckDBPyConnection, file_id: int, status: str, counts: Counts,
+                   reason: str | None = None) -> None:
+    """A loaded file's final counts (or its rejection) once findings made after the load are known."""
+    assert status in STATUSES, status
+    con.execute("update ops.file_registry set status = ?, rows_loaded = ?, rows_quarantined = ?, reason = ? "
+                "where file_id = ?", [status, counts.rows_loaded, counts.rows_quarantined, reason, file_id])
 
 
 def supersede(con: duckdb.DuckDBPyConnection, old_file_id: int, new_file_id: int) -> None:

@@ -10,17 +10,15 @@ from dataclasses import dataclass, field
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.ingest.findings import QUARANTINE_SCHEMA, REDACTED, no_findings, whole_row_findings
 from pipelines.ingest.normalise import blank_to_null
-from pipelines.ingest.read import ROW_NUMBER
+from pipelines.ingest.read import ROW_NUMBER, ReadResult
 from schemas.contract import FeedContract
 from schemas.formats import FORMATS
-from schemas.pandera_schema import CHECK_REASONS, PANDERA_NOT_NULLABLE, RuleContext, build_schema, human_date_format
+from schemas.pandera_schema import (
+    CHECK_REASONS, PANDERA_NOT_NULLABLE, RuleContext, build_schema, human_date_format, parsed_date_column,
+    with_parsed_dates)
 
-QUARANTINE_SCHEMA = {
-    "row_number": pl.Int64, "column_name": pl.String, "check_name": pl.String,
-    "severity": pl.String, "reason": pl.String, "value": pl.String,
-}
-REDACTED = "[redacted: personal data]"
 _MAX_VALUE_CHARS = 100
 
 
@@ -30,7 +28,8 @@ class FileRejected(ValueError):
 
 @dataclass
 class Validated:
-    accepted: pl.DataFrame  # contract columns (text, trimmed, field defects nulled) + ROW_NUMBER
+    # Contract columns (trimmed text; dates typed; field defects nulled) + ROW_NUMBER.
+    accepted: pl.DataFrame
     quarantine: pl.DataFrame  # QUARANTINE_SCHEMA; row- and field-level findings
     rows_received: int
     rows_quarantined: int
@@ -39,16 +38,14 @@ class Validated:
     rejected_reason: str | None = None  # set when too many rows fail: nothing may be loaded
 
 
-def _whole_row_findings(rows: pl.DataFrame, check: str) -> pl.DataFrame:
-    """Row-level findings about the whole row; `_detail` names the other rows involved."""
-    return rows.select(
-        pl.col(ROW_NUMBER).cast(pl.Int64).alias("row_number"),
-        pl.lit(None, pl.String).alias("column_name"),
-        pl.lit(check).alias("check_name"),
-        pl.lit("row").alias("severity"),
-        (pl.lit(CHECK_REASONS[check]) + pl.col("_detail")).alias("reason"),
-        pl.lit(None, pl.String).alias("value"),
-    )
+def too_many_failures(rows_failed: int, rows_received: int, max_row_failure_share: float) -> str | None:
+    """The rejection reason when more than the allowed share of rows fails at row level."""
+    share = rows_failed / rows_received if rows_received else 0
+    if share <= max_row_failure_share:
+        return None
+    return (f"{rows_failed} of {rows_received} rows ({share:.0%}) failed row-level checks, above the "
+            f"{max_row_failure_share:.0%} limit (MOPAC_MAX_ROW_FAILURE_SHARE); nothing was loaded. The failing "
+            "rows are listed in ops.quarantine for this file: ask the sender to correct them and re-send.")
 
 
 def check_columns(frame: pl.DataFrame, contract: FeedContract) -> list[str]:
@@ -69,24 +66,22 @@ def _structural_findings(frame: pl.DataFrame, contract: FeedContract) -> pl.Data
     """Exact duplicate rows (extra copies) and key conflicts (all rows sharing a key)."""
     data_columns = [c for c in frame.columns if c != ROW_NUMBER]
     ranked = frame.with_columns(
-        pl.col(ROW_NUMBER).min().over(data_columns).alias("_first"),
-    )
-    copies = ranked.filter(pl.col(ROW_NUMBER) != pl.col("_first")).with_columns(
-        (pl.lit(" (row ") + pl.col("_first").cast(pl.String) + pl.lit(")")).alias("_detail"))
-    originals = ranked.filter(pl.col(ROW_NUMBER) == pl.col("_first"))
+        pl.col(ROW_NUMBER).alias("row_number"), pl.col(ROW_NUMBER).min().over(data_columns).alias("_first"))
+    copies = ranked.filter(pl.col("row_number") != pl.col("_first"))
+    originals = ranked.filter(pl.col("row_number") == pl.col("_first"))
     key = list(contract.key)
-    key_values = originals.with_columns([blank_to_null(pl.col(k)).str.to_uppercase().alias(f"_k_{k}") for k in key])
     key_cols = [f"_k_{k}" for k in key]
     conflicts = (
-        key_values.drop_nulls(key_cols)
-        .with_columns(pl.col(ROW_NUMBER).count().over(key_cols).alias("_n"),
-                      pl.col(ROW_NUMBER).sort().cast(pl.String).str.join(", ").over(key_cols).alias("_rows"))
+        originals.with_columns([blank_to_null(pl.col(k)).str.to_uppercase().alias(f"_k_{k}") for k in key])
+        .drop_nulls(key_cols)
+        .with_columns(pl.col("row_number").count().over(key_cols).alias("_n"),
+                      pl.col("row_number").sort().cast(pl.String).str.join(", ").over(key_cols).alias("_rows"))
         .filter(pl.col("_n") > 1)
-        .with_columns((pl.lit(f" ({', '.join(key)}; rows ") + pl.col("_rows") + pl.lit(")")).alias("_detail"))
     )
     return pl.concat([
-        _whole_row_findings(copies, "duplicate_row"),
-        _whole_row_findings(conflicts, "key_conflict"),
+        whole_row_findings(copies, "duplicate_row", pl.lit(" (row ") + pl.col("_first").cast(pl.String) + pl.lit(")")),
+        whole_row_findings(conflicts, "key_conflict",
+                           pl.lit(f" ({', '.join(key)}; rows ") + pl.col("_rows") + pl.lit(")")),
     ])
 
 
@@ -111,7 +106,7 @@ def _schema_findings(frame: pl.DataFrame, contract: FeedContract, context: RuleC
     schema = build_schema(contract, context)
     try:
         schema.validate(frame, lazy=True)
-        return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+        return no_findings()
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
     cases = cases.filter(pl.col("index").is_not_null() & pl.col("column").is_not_null())
@@ -138,34 +133,33 @@ def _schema_findings(frame: pl.DataFrame, contract: FeedContract, context: RuleC
     )
 
 
-def validate(frame: pl.DataFrame, contract: FeedContract, context: RuleContext, max_row_failure_share: float) -> Validated:
-    rows_received = frame.height
+def validate(read: ReadResult, contract: FeedContract, context: RuleContext, max_row_failure_share: float) -> Validated:
+    rows_received = read.rows_received
     if rows_received == 0:
-        raise FileRejected("the file has a header but no data rows.")
+        raise FileRejected("the file has a header but no data rows; ask the sender to re-send it with its records.")
+    frame = read.frame
     warnings = check_columns(frame, contract)
     absent = [c.name for c in contract.columns if c.name not in frame.columns]
     frame = frame.with_columns([pl.lit(None, pl.String).alias(c) for c in absent])
     structural = _structural_findings(frame, contract)
-    cleaned = frame.select(ROW_NUMBER, *[blank_to_null(pl.col(c.name)).alias(c.name) for c in contract.columns])
-    findings = pl.concat([structural, _schema_findings(cleaned, contract, context)]).sort("row_number", "column_name", nulls_last=False)
+    cleaned = with_parsed_dates(
+        frame.select(ROW_NUMBER, *[blank_to_null(pl.col(c.name)).alias(c.name) for c in contract.columns]), contract)
+    findings = pl.concat([read.row_findings, structural, _schema_findings(cleaned, contract, context)]).sort(
+        "row_number", "column_name", nulls_last=False)
 
     failed_rows = findings.filter(pl.col("severity") == "row").select("row_number").unique()
-    share = failed_rows.height / rows_received
-    rejected_reason = None
-    if share > max_row_failure_share:
-        rejected_reason = (
-            f"{failed_rows.height} of {rows_received} rows ({share:.0%}) failed row-level checks, above the "
-            f"{max_row_failure_share:.0%} limit (MOPAC_MAX_ROW_FAILURE_SHARE); nothing was loaded. The failing "
-            "rows are listed in ops.quarantine for this file: ask the sender to correct them and re-send."
-        )
     # Field findings on rows that are quarantined anyway would only be noise.
     kept_findings = findings.filter(
         (pl.col("severity") == "row") | ~pl.col("row_number").is_in(failed_rows["row_number"].implode()))
     field_defects = kept_findings.filter(pl.col("severity") == "field")
-    accepted = cleaned.filter(~pl.col(ROW_NUMBER).cast(pl.Int64).is_in(failed_rows["row_number"].implode()))
+    accepted = cleaned.filter(~pl.col(ROW_NUMBER).is_in(failed_rows["row_number"].implode()))
+    dates = [c.name for c in contract.columns if c.type == "date"]
+    accepted = accepted.with_columns(pl.col(parsed_date_column(c)).alias(c) for c in dates).drop(
+        parsed_date_column(c) for c in dates)
     accepted = _null_defective_fields(accepted, field_defects)
     return Validated(accepted, kept_findings.select(list(QUARANTINE_SCHEMA)), rows_received,
-                     failed_rows.height, field_defects.height, warnings, rejected_reason)
+                     failed_rows.height, field_defects.height, warnings,
+                     too_many_failures(failed_rows.height, rows_received, max_row_failure_share))
 
 
 def _null_defective_fields(accepted: pl.DataFrame, field_defects: pl.DataFrame) -> pl.DataFrame:
@@ -173,5 +167,5 @@ def _null_defective_fields(accepted: pl.DataFrame, field_defects: pl.DataFrame) 
         return accepted
     nulls = []
     for column, rows in field_defects.group_by("column_name").agg(pl.col("row_number")).iter_rows():
-        nulls.append(pl.when(pl.col(ROW_NUMBER).cast(pl.Int64).is_in(rows)).then(None).otherwise(pl.col(column)).alias(column))
+        nulls.append(pl.when(pl.col(ROW_NUMBER).is_in(rows)).then(None).otherwise(pl.col(column)).alias(column))
     return accepted.with_columns(nulls)

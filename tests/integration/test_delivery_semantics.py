@@ -1,13 +1,16 @@
 """Period delivery semantics (extracts.md) through the real ingest step and file registry."""
 import os
 import shutil
+from datetime import datetime, timezone
 
 import duckdb
 import pytest
 
 from pipelines.ingest.landing import list_landing_files
 from pipelines.ingest.pipeline import ingest_feed, register_unknown_files
-from schemas.contract import load_contracts
+from pipelines.ingest.pseudonymise import PseudonymKeyMismatch, key_fingerprint
+from pipelines.ingest.registry import MIGRATIONS
+from schemas.contract import load_contracts, parse_contract
 from tests.conftest import write_police_file
 
 CONTRACT = load_contracts()["police_crimes"]
@@ -129,3 +132,137 @@ def test_an_undecodable_file_is_rejected_and_says_what_to_do(con, landing):
     path.write_bytes(b"crime_ref\n\x81\x8d\x8f\n")
     [result] = ingest(con, landing)
     assert result.status == "rejected" and "re-export it as UTF-8" in result.reason
+
+
+def test_a_file_renamed_as_its_unknown_reason_asks_loads(con, landing, numbered_rows):
+    wrong = write_police_file(landing / "police_crimes/crimes_april.csv", numbered_rows(3))
+    unknown, _ = register_unknown_files(con, {"police_crimes": CONTRACT}, list_landing_files(landing))
+    assert [u.status for u in unknown] == ["unknown"]
+    wrong.rename(landing / "police_crimes/met_crimes_2025-04.csv")
+    [renamed] = ingest(con, landing)
+    assert (renamed.status, renamed.rows_loaded) == ("loaded", 3)
+    assert [r[1] for r in registry(con)] == ["unknown", "loaded"]
+
+
+def test_identical_bytes_to_a_rejected_file_are_still_a_duplicate(con, landing, numbered_rows):
+    bad = write_police_file(landing / "police_crimes/met_crimes_2025-04.csv", numbered_rows(2, borough="Atlantis"))
+    ingest(con, landing)
+    shutil.copy(bad, landing / "police_crimes/met_crimes_2025-04_v2.csv")
+    assert [r.status for r in ingest(con, landing)] == ["duplicate"]
+
+
+def test_a_key_already_current_in_another_month_is_quarantined_and_the_current_row_stays(con, landing, numbered_rows):
+    march = numbered_rows(3, report_date="2025-03-04", offence_date="2025-03-01")
+    write_police_file(landing / "police_crimes/met_crimes_2025-03.csv", march)
+    ingest(con, landing)
+    april = numbered_rows(12)[2:]  # row 1 carries the key of March's row 3
+    write_police_file(landing / "police_crimes/met_crimes_2025-04.csv", april)
+    [result] = ingest(con, landing)
+    assert (result.status, result.rows_received, result.rows_loaded, result.rows_quarantined) == ("loaded", 10, 9, 1)
+    [(row, check, reason)] = con.execute(
+        "select row_number, check_name, reason from ops.quarantine where file_name = 'met_crimes_2025-04.csv'"
+    ).fetchall()
+    assert (row, check) == (1, "key_conflict")
+    assert "(crime_ref, victim_ref) already current in met_crimes_2025-03.csv (period 2025-03)" in reason
+    current = con.execute("""select crime_ref, any_value(r.file_name) from raw.police_crimes p
+        join ops.file_registry r on r.file_id = p._file_id where r.status = 'loaded'
+        group by crime_ref having count(*) > 1""").fetchall()
+    assert current == []  # the key is current once, from March
+    assert con.execute("select count(*) from raw.police_crimes where _file_id = 2").fetchone()[0] == 9
+
+
+def test_a_new_version_of_the_same_month_may_repeat_its_keys(con, landing, numbered_rows):
+    write_police_file(landing / "police_crimes/met_crimes_2025-04.csv", numbered_rows(3))
+    write_police_file(landing / "police_crimes/met_crimes_2025-04_v2.csv", numbered_rows(4))
+    assert [(r.status, r.rows_quarantined) for r in ingest(con, landing)] == [("loaded", 0), ("loaded", 0)]
+
+
+def test_a_month_mostly_made_of_keys_current_elsewhere_is_rejected_and_changes_nothing(con, landing, numbered_rows):
+    write_police_file(landing / "police_crimes/met_crimes_2025-03.csv",
+                      numbered_rows(4, report_date="2025-03-04", offence_date="2025-03-01"))
+    ingest(con, landing)
+    write_police_file(landing / "police_crimes/met_crimes_2025-04.csv", numbered_rows(5))
+    [result] = ingest(con, landing)
+    assert (result.status, result.rows_loaded, result.rows_quarantined) == ("rejected", 0, 4)
+    assert result.reason.startswith("4 of 5 rows (80%) failed row-level checks")
+    assert con.execute("select count(*) from raw.police_crimes where _file_id = 2").fetchone()[0] == 0
+
+
+HUB_LIKE = parse_contract({
+    "feed": "council_hub", "title": "t", "sender": "s", "description": "d", "delivery": "period", "format": "csv",
+    "file_pattern": r"^(?P<borough_slug>[a-z-]+)_victim_care_hub_(?P<period>\d{4}-\d{2})(?:_v(?P<version>\d+))?\.csv$",
+    "date_format": "%Y-%m-%d", "key": ["referral_id"],
+    "columns": [{"name": "referral_id", "type": "string", "required": True, "description": "id"}]})
+POLICE_UK_LIKE = parse_contract({
+    "feed": "police_uk", "title": "t", "sender": "s", "description": "d", "delivery": "period", "format": "csv",
+    "file_pattern": r"^(?P<period>\d{4}-\d{2})-(?P<force>metropolitan|city-of-london)-(?P<file_kind>street|outcomes)\.csv$",
+    "date_format": "%Y-%m-%d", "key": ["crime_id"],
+    "columns": [{"name": "crime_id", "type": "string", "required": True, "description": "id"}]})
+
+
+def _land(landing, relative: str, ids: list[str], column: str):
+    path = landing / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([column, *ids]) + "\n")
+
+
+@pytest.mark.parametrize("contract, names, column", [
+    (HUB_LIKE, ["barnet_victim_care_hub_2025-03.csv", "camden_victim_care_hub_2025-03.csv"], "referral_id"),
+    (POLICE_UK_LIKE, ["2025-03-metropolitan-street.csv", "2025-03-metropolitan-outcomes.csv",
+                      "2025-03-city-of-london-street.csv"], "crime_id"),
+])
+def test_files_of_one_month_that_name_different_periods_never_replace_each_other(con, landing, contract, names, column):
+    for i, name in enumerate(names):
+        _land(landing, f"{contract.feed}/{name}", [f"ID-{i}"], column)
+    results = ingest_feed(con, contract, list_landing_files(landing), pseudonym_key="k", max_row_failure_share=0.2)
+    assert [r.status for r in results] == ["loaded"] * len(names)
+
+
+def test_a_new_version_replaces_only_its_own_borough(con, landing):
+    _land(landing, "council_hub/barnet_victim_care_hub_2025-03.csv", ["BAR-00001", "BAR-00002"], "referral_id")
+    _land(landing, "council_hub/camden_victim_care_hub_2025-03.csv", ["CAM-00001"], "referral_id")
+    _land(landing, "council_hub/barnet_victim_care_hub_2025-03_v2.csv", ["BAR-00001"], "referral_id")
+    ingest_feed(con, HUB_LIKE, list_landing_files(landing), pseudonym_key="k", max_row_failure_share=0.2)
+    assert con.execute("select file_name, status, period_key from ops.file_registry order by file_name").fetchall() == [
+        ("barnet_victim_care_hub_2025-03.csv", "superseded", "2025-03 borough_slug=barnet"),
+        ("barnet_victim_care_hub_2025-03_v2.csv", "loaded", "2025-03 borough_slug=barnet"),
+        ("camden_victim_care_hub_2025-03.csv", "loaded", "2025-03 borough_slug=camden")]
+
+
+def test_registry_times_are_utc_instants_whatever_the_session_time_zone(con, landing, numbered_rows):
+    con.execute("set TimeZone = 'America/New_York'")
+    write_police_file(landing / "police_crimes/met_crimes_2025-04.csv", numbered_rows(1, borough="Atlantis"))
+    ingest(con, landing)
+    con.execute("set TimeZone = 'UTC'")
+    now = datetime.now(timezone.utc)
+    received, processed, quarantined = con.execute(
+        "select received_at, processed_at, quarantined_at from ops.file_registry join ops.quarantine using (file_id)"
+    ).fetchone()
+    assert all(abs((t - now).total_seconds()) < 60 for t in (received, processed, quarantined))
+
+
+def test_a_registry_made_by_the_first_release_is_brought_up_to_date_in_place(con, landing, numbered_rows):
+    con.execute(MIGRATIONS[0][1])
+    con.execute("insert into ops.file_registry (feed, file_name, relative_path, sha256, size_bytes, mtime_ns, "
+                "period_month, version, status) values ('police_crimes', 'met_crimes_2025-03.csv', "
+                "'police_crimes/met_crimes_2025-03.csv', 'abc', 1, 1, '2025-03-01', 1, 'loaded')")
+    write_police_file(landing / "police_crimes/met_crimes_2025-03_v2.csv",
+                      numbered_rows(1, report_date="2025-03-04", offence_date="2025-03-01"))
+    [result] = ingest(con, landing)
+    assert result.status == "loaded"
+    assert con.execute("select file_name, status, period_key from ops.file_registry order by file_id").fetchall() == [
+        ("met_crimes_2025-03.csv", "superseded", "2025-03"), ("met_crimes_2025-03_v2.csv", "loaded", "2025-03")]
+    assert con.execute("select data_type from information_schema.columns where table_name = 'file_registry' "
+                       "and column_name = 'received_at'").fetchone()[0] == "TIMESTAMP WITH TIME ZONE"
+
+
+def test_a_different_pseudonym_key_is_refused_and_nothing_is_loaded(con, landing, numbered_rows):
+    write_police_file(landing / "police_crimes/met_crimes_2025-03.csv",
+                      numbered_rows(2, report_date="2025-03-04", offence_date="2025-03-01"))
+    ingest(con, landing)
+    write_police_file(landing / "police_crimes/met_crimes_2025-04.csv", numbered_rows(2))
+    with pytest.raises(PseudonymKeyMismatch, match="run `mopac rebuild` with the new key set"):
+        ingest_feed(con, CONTRACT, list_landing_files(landing), pseudonym_key="another", max_row_failure_share=0.2)
+    assert [r[0] for r in registry(con)] == ["met_crimes_2025-03.csv"]
+    assert con.execute("select count(*) from raw.police_crimes").fetchone()[0] == 2
+    assert con.execute("select fingerprint from ops.pseudonym_key").fetchone()[0] == key_fingerprint("k")

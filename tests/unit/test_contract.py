@@ -25,7 +25,7 @@ def test_generated_dbt_sources_are_up_to_date_with_the_contracts():
 
 def _minimal(**column):
     return {"feed": "x", "title": "t", "sender": "s", "description": "d", "delivery": "period", "format": "csv",
-            "file_pattern": "^x$", "date_format": "%Y-%m-%d", "key": ["a"],
+            "file_pattern": r"^x_(?P<period>\d{4}-\d{2})\.csv$", "date_format": "%Y-%m-%d", "key": ["a"],
             "columns": [{"name": "a", "type": "string", "description": "a"}, column]}
 
 
@@ -43,3 +43,23 @@ def test_malformed_contracts_are_refused_with_the_column_named(column, message):
     with pytest.raises(ContractError, match=re.escape(message)) as error:
         parse_contract(_minimal(**column))
     assert "column b" in str(error.value) or "bound" in str(error.value)
+
+
+def test_a_minimal_contract_is_accepted():
+    assert parse_contract(_minimal(name="b", type="string", description="b")).feed == "x"
+
+
+@pytest.mark.parametrize("delivery, pattern", [
+    ("period", r"^x\.csv$"),                                             # no period part
+    ("period", r"^x_(?P<snapshot>\d{4}-\d{2}-\d{2})\.csv$"),             # a snapshot date in a period feed
+    ("snapshot", r"^x_(?P<period>\d{4}-\d{2})\.csv$"),                   # a month in a snapshot feed
+])
+def test_a_file_pattern_must_name_the_date_part_its_delivery_needs(delivery, pattern):
+    with pytest.raises(ContractError, match="file_pattern must name its date part"):
+        parse_contract({**_minimal(name="b", type="string", description="b"), "delivery": delivery,
+                        "file_pattern": pattern})
+
+
+def test_column_names_must_be_plain_identifiers():
+    with pytest.raises(ContractError, match="column b-c: a column name must be lower case"):
+        parse_contract(_minimal(name="b-c", type="string", description="b"))

@@ -2,12 +2,16 @@
 import hashlib
 import hmac
 
+from datetime import date
+
 import duckdb
 import polars as pl
 
 from pipelines.ingest.load import load_rows
 from pipelines.ingest.pseudonymise import install_token_macro, raw_columns
-from pipelines.ingest.read import ROW_NUMBER
+from pipelines.ingest.read import ROW_NUMBER, ReadResult
+from pipelines.ingest.reference import rule_context
+from pipelines.ingest.validate import validate
 from schemas.contract import load_contracts
 from tests.conftest import police_row
 
@@ -25,7 +29,8 @@ def test_duckdb_tokens_equal_python_hmac_sha256_for_any_text():
 def _loaded(key="key-1", **overrides):
     con = duckdb.connect()
     frame = pl.DataFrame([{ROW_NUMBER: 1, **police_row(**overrides)}])
-    load_rows(con, CONTRACT, frame, file_id=7, pseudonym_key=key)
+    accepted = validate(ReadResult(frame), CONTRACT, rule_context(date(2025, 4, 1)), 1.0).accepted
+    load_rows(con, CONTRACT, accepted, file_id=7, pseudonym_key=key)
     return con, con.sql("select * from raw.police_crimes").pl()
 
 

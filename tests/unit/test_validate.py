@@ -4,9 +4,11 @@ from datetime import date
 import polars as pl
 import pytest
 
-from pipelines.ingest.read import ROW_NUMBER, UnreadableFile, decode, read_csv
+from pipelines.ingest.landing import scan_file
+from pipelines.ingest.read import ROW_NUMBER, read_csv
 from pipelines.ingest.reference import rule_context
-from pipelines.ingest.validate import REDACTED, FileRejected, validate
+from pipelines.ingest.findings import REDACTED
+from pipelines.ingest.validate import FileRejected, validate
 from schemas.contract import load_contracts
 from tests.conftest import police_row, write_police_file
 
@@ -14,9 +16,13 @@ CONTRACT = load_contracts()["police_crimes"]
 APRIL = rule_context(date(2025, 4, 1))
 
 
+def read(path):
+    return read_csv(path, scan_file(path))
+
+
 def run(tmp_path, rows, share=0.5, **kwargs):
     path = write_police_file(tmp_path / "met_crimes_2025-04.csv", rows, **kwargs)
-    return validate(read_csv(path).frame, CONTRACT, APRIL, share)
+    return validate(read(path), CONTRACT, APRIL, share)
 
 
 def findings(result):
@@ -131,14 +137,6 @@ def test_header_case_spacing_order_extras_and_trailing_blank_rows_are_accepted(t
     body = [",".join([*line.split(","), "extra"]) for line in lines[1:]]
     path.write_bytes(("\ufeff" + "\r\n".join([",".join([*header, "Source System"]), *body, "," * 23, ""]))
                      .encode("utf-8"))
-    read = read_csv(path)
-    result = validate(read.frame, CONTRACT, APRIL, 0.2)
+    result = validate(read(path), CONTRACT, APRIL, 0.2)
     assert result.accepted.height == 2 and result.quarantine.is_empty()
     assert result.warnings == ["extra column(s) ignored: source_system"]
-
-
-def test_windows_1252_is_decoded_with_a_warning_and_other_bytes_are_refused():
-    text, warnings = decode("Highbury Corner Magistrates\u2019 Court".encode("cp1252"), "f.csv")
-    assert text.endswith("Magistrates\u2019 Court") and "decoded as Windows-1252" in warnings[0]
-    with pytest.raises(UnreadableFile, match="neither UTF-8 nor Windows-1252"):
-        decode(b"\x81\x8d\x8f\x90\x9d", "f.csv")

@@ -1,0 +1,16 @@
+"""Names and paths in SQL text where DuckDB cannot take a parameter (identifiers, ATTACH, COPY)."""
+from __future__ import annotations
+
+
+def quote_identifier(name: str) -> str:
+    """'raw' -> '"raw"'; an embedded double quote is doubled, so any name stays one identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def qualified(schema: str, table: str) -> str:
+    return f"{quote_identifier(schema)}.{quote_identifier(table)}"
+
+
+def string_literal(text: str) -> str:
+    """A SQL string literal: an embedded single quote is doubled (paths may contain one)."""
+    return "'" + str(text).replace("'", "''") + "'"
