@@ -6,6 +6,7 @@ Paths are relative to the working directory (the project root when run through `
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,10 @@ SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 # A well-known value so that dev and test runs work out of the box; refused in prod.
 DEV_PSEUDONYM_KEY = "dev-only-pseudonym-key-do-not-use-in-prod"
 DEFAULT_MAX_ROW_FAILURE_SHARE = 0.20
+# DuckDB's own default is 80% of the machine's memory: it would keep a whole delivery's inserted
+# rows cached. A bound makes it spill instead, so a build's peak memory does not follow file size.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "256MB"
+_MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
 class SettingsError(RuntimeError):
@@ -30,6 +35,7 @@ class Settings:
     pseudonym_key: str
     env: str
     max_row_failure_share: float
+    duckdb_memory_limit: str
 
     @property
     def warehouse_db(self) -> Path:
@@ -63,10 +69,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     share = float(env.get("MOPAC_MAX_ROW_FAILURE_SHARE", DEFAULT_MAX_ROW_FAILURE_SHARE))
     if not 0 <= share <= 1:
         raise SettingsError(f"MOPAC_MAX_ROW_FAILURE_SHARE must be between 0 and 1, not {share}.")
+    memory_limit = env.get("MOPAC_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)
+    if not _MEMORY_SIZE.match(memory_limit):
+        raise SettingsError(f"MOPAC_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 2GB, not {memory_limit!r}.")
     return Settings(
         landing_dir=Path(env.get("MOPAC_LANDING_DIR", "data/landing")).resolve(),
         warehouse_dir=Path(env.get("MOPAC_WAREHOUSE_DIR", "data/warehouse")).resolve(),
         pseudonym_key=key,
         env=mode,
         max_row_failure_share=share,
+        duckdb_memory_limit=memory_limit,
     )

@@ -85,10 +85,10 @@ def write_lock(
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def connect_for_write(db_path: Path) -> duckdb.DuckDBPyConnection:
+def connect_for_write(db_path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for writing. Call inside `write_lock`; close before dbt runs."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(db_path))
+    return duckdb.connect(str(db_path), config={"memory_limit": memory_limit})
 
 
 def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:

@@ -1,12 +1,19 @@
-"""Shared fixtures: a hand-written police_crimes file builder, and isolated warehouse settings."""
+"""Shared fixtures: a hand-written police_crimes file builder, and whole-file read and validation
+through the real streaming reader and validator."""
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
 import pytest
 
-from schemas.contract import load_contracts
+from pipelines.ingest.landing import scan_file
+from pipelines.ingest.read import ROW_NUMBER, CsvRows
+from pipelines.ingest.validate import FileValidation, rows_failed
+from schemas.contract import FeedContract, load_contracts
+from schemas.pandera_schema import RuleContext
 
 POLICE_COLUMNS = [c.name for c in load_contracts()["police_crimes"].columns]
 
@@ -44,3 +51,37 @@ def numbered_rows():
     def make(n: int, **overrides: str) -> list[dict[str, str]]:
         return [police_row(crime_ref=f"40{i:05d}/25", victim_ref=f"V{i:08d}", **overrides) for i in range(1, n + 1)]
     return make
+
+
+@dataclass
+class WholeFile:
+    """What the reader and the validator make of a whole file, as the ingest step sees it."""
+
+    frame: pl.DataFrame  # read rows, or the accepted rows once validated
+    findings: pl.DataFrame
+    rows_received: int
+    warnings: list[str]
+
+    @property
+    def rows_quarantined(self) -> int:
+        return rows_failed(self.findings).len()
+
+    @property
+    def fields_nulled(self) -> int:
+        return self.findings.filter(pl.col("severity") == "field").height
+
+
+def read_whole_file(path: Path) -> WholeFile:
+    rows = CsvRows(path, scan_file(path))
+    batches = list(rows)
+    return WholeFile(pl.concat([b.frame for b in batches]), pl.concat([b.row_findings for b in batches]),
+                     rows.rows_received, rows.warnings)
+
+
+def validate_whole_file(path: Path, contract: FeedContract, context: RuleContext) -> WholeFile:
+    rows = CsvRows(path, scan_file(path))
+    validation = FileValidation(contract, context, rows.columns)
+    accepted = pl.concat([validation.batch(batch) for batch in rows])
+    findings = validation.finish()
+    kept = accepted.filter(~pl.col(ROW_NUMBER).is_in(rows_failed(findings).implode()))
+    return WholeFile(kept, findings, rows.rows_received, rows.warnings + validation.warnings)

@@ -32,7 +32,8 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A write connection, closed on exit so that dbt (another process) can open the file."""
-        con = connect_for_write(self.settings.warehouse_db)
+        settings = self.settings
+        con = connect_for_write(settings.warehouse_db, settings.duckdb_memory_limit)
         try:
             yield con
         finally:

@@ -5,12 +5,13 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest.findings import whole_row_findings
-from pipelines.ingest.pseudonymise import install_token_macro, prepare, storable_projection, stored_name
+from pipelines.ingest.pseudonymise import TOKEN_MACRO, install_token_macro, prepare, raw_columns, stored_name, tokens
 from pipelines.ingest.read import ROW_NUMBER
-from pipelines.sql import qualified, quote_identifier
+from pipelines.sql import qualified, quote_identifier, string_literal
 from schemas.contract import FeedContract
 
 LINEAGE = ("_file_id", "_row_number", "_loaded_at")
+LOAD_SLICE_ROWS = 200_000
 
 
 def raw_table(contract: FeedContract) -> str:
@@ -22,21 +23,46 @@ def load_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: 
     """Append a file's accepted rows to raw.<feed> with lineage columns; return the row count.
 
     Raw keeps every version of every period: which version is current is the registry's business
-    (status 'loaded' vs 'superseded'), so a replaced delivery stays auditable.
+    (status 'loaded' vs 'superseded'), so a replaced delivery stays auditable. Rows go in slices,
+    so memory follows the slice, not the file.
     """
-    typed = prepare(accepted, contract)
     install_token_macro(con, pseudonym_key)
-    con.register("incoming_rows", typed.to_arrow())
+    con.execute("create schema if not exists raw")
+    for start in range(0, max(accepted.height, 1), LOAD_SLICE_ROWS):
+        _load_slice(con, contract, prepare(accepted.slice(start, LOAD_SLICE_ROWS), contract), file_id)
+    return accepted.height
+
+
+def _load_slice(con: duckdb.DuckDBPyConnection, contract: FeedContract, prepared: pl.DataFrame,
+                file_id: int | None) -> None:
+    """Each distinct personal value is tokenised once (initials, Soundex codes, dates of birth and
+    names repeat a great deal; HMAC is the costly step), then joined back to its rows."""
+    wanted = tokens(contract)
+    con.register("incoming_rows", prepared.to_arrow())
     try:
-        select = (f"select cast(? as integer) as _file_id, {quote_identifier(ROW_NUMBER)}::integer as _row_number, "
-                  f"current_timestamp as _loaded_at, {', '.join(storable_projection(typed.columns, contract))} "
-                  f"from incoming_rows")
-        con.execute("create schema if not exists raw")
+        if wanted:
+            distinct_values = " union ".join(
+                f"select {string_literal(t.domain)} as domain, {quote_identifier(t.source)} as value "
+                f"from incoming_rows where value is not null" for t in wanted)
+            con.execute("create or replace temp table incoming_tokens as "
+                        f"select domain, value, {TOKEN_MACRO}(domain, value) as token from ({distinct_values})")
+        by_column = {t.column: i for i, t in enumerate(wanted)}
+        items = [f"t{by_column[name]}.token" if name in by_column else f"incoming_rows.{quote_identifier(name)}"
+                 for name, _ in raw_columns(contract)]
+        joins = "".join(
+            f" left join incoming_tokens as t{i} on t{i}.domain = {string_literal(t.domain)} "
+            f"and t{i}.value = incoming_rows.{quote_identifier(t.source)}" for i, t in enumerate(wanted))
+        names = ", ".join(quote_identifier(name) for name, _ in raw_columns(contract))
+        select = (f"select cast(? as integer) as _file_id, incoming_rows.{quote_identifier(ROW_NUMBER)}::integer "
+                  f"as _row_number, current_timestamp as _loaded_at, "
+                  f"{', '.join(f'{item} as {quote_identifier(name)}' for item, (name, _) in zip(items, raw_columns(contract)))} "
+                  f"from incoming_rows{joins}")
         con.execute(f"create table if not exists {raw_table(contract)} as {select} limit 0", [file_id])
-        con.execute(f"insert into {raw_table(contract)} by name {select}", [file_id])
+        con.execute(f"insert into {raw_table(contract)} (_file_id, _row_number, _loaded_at, {names}) {select}",
+                    [file_id])
     finally:
         con.unregister("incoming_rows")
-    return typed.height
+        con.execute("drop table if exists incoming_tokens")
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: FeedContract, pseudonym_key: str) -> None:

@@ -12,14 +12,14 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest import registry
+from pipelines.ingest.findings import no_findings
 from pipelines.ingest.landing import Delivery, FileScan, LandedFile, identify, scan_file
-from pipelines.ingest.load import cross_period_key_conflicts, ensure_raw_table, load_rows, record_findings, remove_rows
-from pipelines.ingest.read import ReadResult, UnreadableFile, read_csv
+from pipelines.ingest.load import (
+    LOAD_SLICE_ROWS, cross_period_key_conflicts, ensure_raw_table, load_rows, record_findings, remove_rows)
+from pipelines.ingest.read import READERS, DeliveryRows, UnreadableFile
 from pipelines.ingest.reference import rule_context
-from pipelines.ingest.validate import FileRejected, Validated, too_many_failures, validate
+from pipelines.ingest.validate import FileRejected, FileValidation, rows_failed, too_many_failures, with_row_findings
 from schemas.contract import SPEC_FEEDS, FeedContract
-
-READERS = {"csv": read_csv}
 
 
 @dataclass(frozen=True)
@@ -89,74 +89,78 @@ def _ingest_file(con, contract: FeedContract, file: LandedFile, delivery: Delive
         warnings.append(f"replaces {current.file_name} (file_id {current.file_id}) at the same version "
                         f"{delivery.version}: the sender should have raised the version (_v{delivery.version + 1})")
 
-    read: ReadResult | None = None
-    try:
-        read = READERS[contract.format](file.path, scan)
-        warnings.extend(read.warnings)
-        checked = validate(read, contract, rule_context(delivery.period_month), max_share)
-    except (UnreadableFile, FileRejected) as problem:
-        counts = registry.Counts(read.rows_received, 0, 0, 0) if read else registry.Counts()
-        return _reject(con, contract, file, scan, delivery, str(problem), warnings, counts)
-    warnings.extend(checked.warnings)
-
     con.begin()
     try:
-        if checked.rejected_reason:
-            counts = registry.Counts(checked.rows_received, 0, checked.rows_quarantined, 0)
-            result = _reject(con, contract, file, scan, delivery, checked.rejected_reason, warnings, counts,
-                             findings=checked.quarantine)
-        else:
-            result = _load(con, contract, file, scan, delivery, checked, warnings, current, pseudonym_key, max_share)
+        file_id = registry.register(con, file, scan, delivery, "loaded")
+        outcome = _load_file(con, contract, file, scan, delivery, file_id, pseudonym_key, max_share, warnings)
+        registry.update_outcome(con, file_id, outcome.status, outcome.counts, outcome.reason, warnings)
+        record_findings(con, contract, file_id, file.file_name, outcome.findings)
+        if current and outcome.status == "loaded":
+            registry.supersede(con, current.file_id, file_id)
         con.commit()
     except BaseException:
         con.rollback()
         raise
-    return result
+    return FileResult(contract.feed, file.file_name, outcome.status, reason=outcome.reason, **vars(outcome.counts))
 
 
-def _load(con, contract: FeedContract, file: LandedFile, scan: FileScan, delivery: Delivery, checked: Validated,
-          warnings: list[str], current: registry.RegistryRow | None, pseudonym_key: str, max_share: float,
-          ) -> FileResult:
-    """Load, then take back the rows whose key is already current in another period (only the
-    stored tokens can tell); if that pushes the failures over the limit, the file is rejected."""
-    counts = registry.Counts(checked.rows_received, checked.accepted.height, checked.rows_quarantined,
-                             checked.fields_nulled)
-    file_id = registry.register(con, file, scan, delivery, "loaded", counts=counts, warnings=warnings)
-    load_rows(con, contract, checked.accepted, file_id, pseudonym_key)
-    findings = checked.quarantine
-    conflicts = cross_period_key_conflicts(con, contract, file_id, delivery.period_key)
-    if not conflicts.is_empty():
-        taken_back = conflicts["row_number"].to_list()
-        remove_rows(con, contract, file_id, taken_back)
-        # Field findings on rows now quarantined would only be noise (as in validation).
-        findings = pl.concat([findings.filter(~pl.col("row_number").is_in(taken_back) | (pl.col("severity") == "row")),
-                              conflicts]).sort("row_number", "column_name", nulls_last=False)
-        fields_nulled = findings.filter(pl.col("severity") == "field").height
-        rows_quarantined = checked.rows_quarantined + len(taken_back)
-        too_many = too_many_failures(rows_quarantined, checked.rows_received, max_share)
+@dataclass(frozen=True)
+class _Outcome:
+    status: str
+    counts: registry.Counts
+    findings: pl.DataFrame
+    reason: str | None = None
+
+
+def _load_file(con, contract: FeedContract, file: LandedFile, scan: FileScan, delivery: Delivery, file_id: int,
+               pseudonym_key: str, max_share: float, warnings: list[str]) -> _Outcome:
+    """Stream the file into raw.<feed> batch by batch, then settle what only the whole file shows:
+    rows sharing a key, keys already current in another period, truncation, the failure share. A
+    rejected file's rows are taken back; it stays in the landing folder untouched for inspection,
+    and its findings go to the quarantine so the sender can be told what to fix."""
+    findings = no_findings()
+    rows_received = None
+    try:
+        rows = READERS[contract.format](file.path, scan)
+        warnings.extend(rows.warnings)
+        try:
+            validation = FileValidation(contract, rule_context(delivery.period_month), rows.columns)
+        except FileRejected:
+            rows_received = _count(rows)
+            raise
+        warnings.extend(validation.warnings)
+        pending: list[pl.DataFrame] = []
+        for batch in rows:
+            pending.append(validation.batch(batch))
+            if sum(frame.height for frame in pending) >= LOAD_SLICE_ROWS:
+                load_rows(con, contract, pl.concat(pending), file_id, pseudonym_key)
+                pending = []
+        if pending:
+            load_rows(con, contract, pl.concat(pending), file_id, pseudonym_key)
+        rows_received = rows.rows_received
+        if rows_received == 0:
+            raise FileRejected("the file has a header but no data rows; ask the sender to re-send it with its records.")
+        findings = with_row_findings(validation.finish(),
+                                     cross_period_key_conflicts(con, contract, file_id, delivery.period_key))
+        taken_back = rows_failed(findings)
+        remove_rows(con, contract, file_id, taken_back.to_list())
+        counts = registry.Counts(rows_received, rows_received - taken_back.len(), taken_back.len(),
+                                 findings.filter(pl.col("severity") == "field").height)
+        too_many = too_many_failures(counts.rows_quarantined, rows_received, max_share)
         if too_many:
-            remove_rows(con, contract, file_id)
-            counts = registry.Counts(checked.rows_received, 0, rows_quarantined, 0)
-            registry.update_outcome(con, file_id, "rejected", counts, too_many)
-            record_findings(con, contract, file_id, file.file_name, findings)
-            return FileResult(contract.feed, file.file_name, "rejected", reason=too_many, **vars(counts))
-        counts = registry.Counts(checked.rows_received, checked.accepted.height - len(taken_back), rows_quarantined,
-                                 fields_nulled)
-        registry.update_outcome(con, file_id, "loaded", counts)
-    record_findings(con, contract, file_id, file.file_name, findings)
-    if current:
-        registry.supersede(con, current.file_id, file_id)
-    return FileResult(contract.feed, file.file_name, "loaded", **vars(counts))
+            raise FileRejected(too_many)
+        return _Outcome("loaded", counts, findings)
+    except (UnreadableFile, FileRejected) as problem:
+        remove_rows(con, contract, file_id)
+        failed = rows_failed(findings).len()
+        counts = registry.Counts(rows_received, 0, failed, 0) if rows_received is not None else registry.Counts()
+        return _Outcome("rejected", counts, findings, str(problem))
 
 
-def _reject(con, contract: FeedContract, file: LandedFile, scan: FileScan, delivery: Delivery, reason: str,
-            warnings: list[str], counts: registry.Counts, findings=None) -> FileResult:
-    """A rejected file loads nothing and stays in the landing folder untouched for inspection; its
-    row findings (if any) go to the quarantine so the sender can be told what to fix."""
-    file_id = registry.register(con, file, scan, delivery, "rejected", counts=counts, reason=reason, warnings=warnings)
-    if findings is not None:
-        record_findings(con, contract, file_id, file.file_name, findings)
-    return FileResult(contract.feed, file.file_name, "rejected", reason=reason, **vars(counts))
+def _count(rows: DeliveryRows) -> int:
+    for _ in rows:
+        pass
+    return rows.rows_received
 
 
 def is_waiting_for_contract(file: LandedFile, contracts: dict[str, FeedContract]) -> bool:

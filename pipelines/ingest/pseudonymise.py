@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
@@ -21,7 +22,6 @@ from pipelines.ingest.normalise import (
     borough_match_key, compact_postcode, name_letters, postcode_district, postcode_with_one_space, soundex)
 from pipelines.ingest.read import ROW_NUMBER
 from pipelines.ingest.reference import borough_lookup
-from pipelines.sql import quote_identifier, string_literal
 from schemas.contract import ColumnContract, FeedContract
 
 TOKEN_MACRO = "pii_token"
@@ -80,9 +80,50 @@ def install_token_macro(con: duckdb.DuckDBPyConnection, key: str) -> None:
     )
 
 
-def _typed_columns(col: ColumnContract) -> list[pl.Expr]:
-    """Polars expressions giving this column's storable (or to-be-tokenised) forms."""
+@dataclass(frozen=True)
+class Token:
+    """A keyed token column of raw.<feed>: the HMAC of `domain:value`, where the value is the
+    prepared frame's `source` column (a normalised personal value that exists only in memory).
+    Tokens of one domain are comparable across feeds; that is what linkage matches on."""
+
+    column: str
+    domain: str
+
+    @property
+    def source(self) -> str:
+        return "_pii_" + self.column.removesuffix("_token")
+
+
+def tokens(contract: FeedContract) -> list[Token]:
+    found = []
+    for col in contract.columns:
+        if col.pii == "name":
+            found.append(Token(f"{col.name}_token", "name"))
+            found += [Token(f"{col.name}_{reduced}_token", reduced) for reduced in col.reduced_tokens]
+        elif col.pii == "identifier":
+            found.append(Token(f"{col.name}_token", col.format or col.name))
+        elif col.pii == "postcode":
+            found.append(Token(f"{col.name}_token", "postcode"))
+        elif col.pii == "date_of_birth":
+            found.append(Token(f"{col.name}_token", "dob"))
+            if "unordered_day_month" in col.reduced_tokens:
+                found.append(Token(f"{col.name}_unordered_day_month_token", "dob_unordered"))
+    return found
+
+
+def _age_band(dob: pl.Expr, at: pl.Expr) -> pl.Expr:
+    had_birthday = (at.dt.month() * 100 + at.dt.day()) >= (dob.dt.month() * 100 + dob.dt.day())
+    age = at.dt.year() - dob.dt.year() - (~had_birthday).cast(pl.Int32)
+    band = pl.when(dob.is_null() | at.is_null()).then(pl.lit("Unknown"))
+    for upper, label in AGE_BANDS:
+        band = band.when(age < upper).then(pl.lit(label))
+    return band.otherwise(pl.lit("65+"))
+
+
+def _prepared_columns(col: ColumnContract) -> list[pl.Expr]:
+    """This column's storable forms, and the normalised inputs of its tokens (prefixed `_pii_`)."""
     value = pl.col(col.name)
+    person = col.name.removesuffix("_dob")
     if col.pii == "contact":
         return []
     if col.pii == "name":
@@ -99,10 +140,18 @@ def _typed_columns(col: ColumnContract) -> list[pl.Expr]:
                 postcode_district(compact).alias(f"{col.name}_district")]
     if col.pii == "identifier":
         return [value.str.to_uppercase().alias(f"_pii_{col.name}")]
-    if col.type == "date":  # already typed by validation (the one date parser)
-        if col.pii == "date_of_birth":
-            return [value.alias(f"_pii_{col.name}")]
-        return [value.alias(col.name)]
+    if col.pii == "date_of_birth":  # a date already typed by validation (the one date parser)
+        forms = [value.dt.strftime("%Y-%m-%d").alias(f"_pii_{col.name}"),
+                 value.dt.year().cast(pl.Int64).alias(f"{person}_birth_year")]
+        if "unordered_day_month" in col.reduced_tokens:
+            day, month = value.dt.day(), value.dt.month()
+            forms.append(pl.format("{}-{}-{}", value.dt.year(), pl.min_horizontal(day, month),
+                                   pl.max_horizontal(day, month)).alias(f"_pii_{col.name}_unordered_day_month"))
+        if col.age_at:
+            forms.append(_age_band(value, pl.col(col.age_at)).alias(f"{person}_age_band"))
+        return forms
+    if col.type == "date":
+        return [value]
     if col.type == "yes_no":
         return [(value.str.to_uppercase() == "Y").alias(col.name)]
     if col.type == "borough":
@@ -118,55 +167,16 @@ def _typed_columns(col: ColumnContract) -> list[pl.Expr]:
 
 
 def prepare(accepted: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
-    """Typed, normalised frame; PII normalised forms are prefixed `_pii_` and exist only in memory."""
+    """Every storable column of raw.<feed> except the tokens, plus the tokens' normalised inputs
+    (prefixed `_pii_`), which exist only in memory and are tokenised on their way in."""
     exprs = [pl.col(ROW_NUMBER).cast(pl.Int64)]
     for col in contract.columns:
-        exprs.extend(_typed_columns(col))
+        exprs.extend(_prepared_columns(col))
     typed = accepted.select(exprs)
     if "_borough_key" in typed.columns:
         typed = (typed.join(borough_lookup(), left_on="_borough_key", right_on="borough_key", how="left")
                  .drop("_borough_key"))
     return typed
-
-
-def _age_band(dob: str, at: str) -> str:
-    age = f"(date_diff('year', {dob}, {at}) - case when strftime({at}, '%m%d') < strftime({dob}, '%m%d') then 1 else 0 end)"
-    bands = " ".join(f"when {age} < {upper} then '{label}'" for upper, label in AGE_BANDS)
-    return f"case when {dob} is null or {at} is null then 'Unknown' {bands} else '65+' end"
-
-
-def storable_projection(typed_columns: list[str], contract: FeedContract) -> list[str]:
-    """SQL select items turning the prepared frame into storable columns (tokens, no clear PII)."""
-    items = []
-    for name in typed_columns:
-        if name == ROW_NUMBER or name.startswith("_pii_"):
-            continue
-        items.append(quote_identifier(name))
-    for col in contract.columns:
-        src = quote_identifier(f"_pii_{col.name}")
-        person = col.name.removesuffix("_dob")
-        if col.pii == "name":
-            items.append(f"{TOKEN_MACRO}('name', {src}) as {quote_identifier(col.name + '_token')}")
-            for reduced in ("initial", "soundex"):
-                if reduced in col.reduced_tokens:
-                    items.append(f"{TOKEN_MACRO}('{reduced}', {quote_identifier(f'_pii_{col.name}_{reduced}')}) "
-                                 f"as {quote_identifier(f'{col.name}_{reduced}_token')}")
-        elif col.pii == "identifier":
-            items.append(f"{TOKEN_MACRO}({string_literal(col.format or col.name)}, {src}) "
-                         f"as {quote_identifier(col.name + '_token')}")
-        elif col.pii == "postcode":
-            items.append(f"{TOKEN_MACRO}('postcode', {src}) as {quote_identifier(col.name + '_token')}")
-        elif col.pii == "date_of_birth":
-            items.append(f"{TOKEN_MACRO}('dob', strftime({src}, '%Y-%m-%d')) as {quote_identifier(col.name + '_token')}")
-            if "unordered_day_month" in col.reduced_tokens:
-                day_month = (f"strftime({src}, '%Y') || '-' || least(day({src}), month({src})) || '-' "
-                             f"|| greatest(day({src}), month({src}))")
-                items.append(f"{TOKEN_MACRO}('dob_unordered', {day_month}) "
-                             f"as {quote_identifier(col.name + '_unordered_day_month_token')}")
-            items.append(f"year({src}) as {quote_identifier(person + '_birth_year')}")
-            if col.age_at:
-                items.append(f"{_age_band(src, quote_identifier(col.age_at))} as {quote_identifier(person + '_age_band')}")
-    return items
 
 
 def stored_name(col: ColumnContract) -> str:

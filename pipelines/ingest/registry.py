@@ -156,11 +156,15 @@ def register(
 
 
 def update_outcome(con: duckdb.DuckDBPyConnection, file_id: int, status: str, counts: Counts,
-                   reason: str | None = None) -> None:
-    """A loaded file's final counts (or its rejection) once findings made after the load are known."""
+                   reason: str | None, warnings: list[str]) -> None:
+    """A file's fate once every row is counted: it is registered before its rows are loaded (they
+    carry its file_id) and settled in the same transaction."""
     assert status in STATUSES, status
-    con.execute("update ops.file_registry set status = ?, rows_loaded = ?, rows_quarantined = ?, reason = ? "
-                "where file_id = ?", [status, counts.rows_loaded, counts.rows_quarantined, reason, file_id])
+    con.execute(
+        "update ops.file_registry set status = ?, rows_received = ?, rows_loaded = ?, rows_quarantined = ?, "
+        "fields_nulled = ?, reason = ?, warnings = ?, processed_at = current_timestamp where file_id = ?",
+        [status, counts.rows_received, counts.rows_loaded, counts.rows_quarantined, counts.fields_nulled, reason,
+         "; ".join(warnings) or None, file_id])
 
 
 def supersede(con: duckdb.DuckDBPyConnection, old_file_id: int, new_file_id: int) -> None:

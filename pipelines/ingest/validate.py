@@ -1,18 +1,17 @@
-"""Validate one delivery against its contract: decide, per row and per field, what is loaded,
-what is nulled and what is quarantined, and whether the whole file must be rejected.
+"""Validate one delivery against its contract, batch by batch: decide, per row and per field, what
+is loaded, what is nulled and what is quarantined; the caller decides whether the whole file must
+be rejected once every row is counted.
 
 All decisions are columnar (Polars + Pandera); nothing here writes anywhere.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import pandera.polars as pa
 import polars as pl
 
 from pipelines.ingest.findings import QUARANTINE_SCHEMA, REDACTED, no_findings, whole_row_findings
 from pipelines.ingest.normalise import blank_to_null
-from pipelines.ingest.read import ROW_NUMBER, ReadResult
+from pipelines.ingest.read import ROW_NUMBER, Batch
 from schemas.contract import FeedContract
 from schemas.formats import FORMATS
 from schemas.pandera_schema import (
@@ -20,22 +19,11 @@ from schemas.pandera_schema import (
     with_parsed_dates)
 
 _MAX_VALUE_CHARS = 100
+_HASH_MULTIPLIER = 1_000_003
 
 
 class FileRejected(ValueError):
     """The whole file fails; the message is the registry's rejection reason."""
-
-
-@dataclass
-class Validated:
-    # Contract columns (trimmed text; dates typed; field defects nulled) + ROW_NUMBER.
-    accepted: pl.DataFrame
-    quarantine: pl.DataFrame  # QUARANTINE_SCHEMA; row- and field-level findings
-    rows_received: int
-    rows_quarantined: int
-    fields_nulled: int
-    warnings: list[str] = field(default_factory=list)
-    rejected_reason: str | None = None  # set when too many rows fail: nothing may be loaded
 
 
 def too_many_failures(rows_failed: int, rows_received: int, max_row_failure_share: float) -> str | None:
@@ -48,41 +36,112 @@ def too_many_failures(rows_failed: int, rows_received: int, max_row_failure_shar
             "rows are listed in ops.quarantine for this file: ask the sender to correct them and re-send.")
 
 
-def check_columns(frame: pl.DataFrame, contract: FeedContract) -> list[str]:
+def check_columns(columns: list[str], contract: FeedContract) -> list[str]:
     """File-level column checks: raise for missing required columns; return warnings for extras."""
-    missing = [c for c in contract.required_columns if c not in frame.columns]
+    missing = [c for c in contract.required_columns if c not in columns]
     if missing:
         raise FileRejected(
-            f"required column(s) missing: {', '.join(missing)} (columns found: "
-            f"{', '.join(c for c in frame.columns if c != ROW_NUMBER)}). Ask the sender to re-send the "
-            f"file with the columns of the {contract.feed} contract."
-        )
-    known = {c.name for c in contract.columns} | {ROW_NUMBER}
-    extra = [c for c in frame.columns if c not in known]
+            f"required column(s) missing: {', '.join(missing)} (columns found: {', '.join(columns)}). Ask the "
+            f"sender to re-send the file with the columns of the {contract.feed} contract.")
+    known = {c.name for c in contract.columns}
+    extra = [c for c in columns if c not in known]
     return [f"extra column(s) ignored: {', '.join(extra)}"] if extra else []
 
 
-def _structural_findings(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
-    """Exact duplicate rows (extra copies) and key conflicts (all rows sharing a key)."""
-    data_columns = [c for c in frame.columns if c != ROW_NUMBER]
-    ranked = frame.with_columns(
-        pl.col(ROW_NUMBER).alias("row_number"), pl.col(ROW_NUMBER).min().over(data_columns).alias("_first"))
-    copies = ranked.filter(pl.col("row_number") != pl.col("_first"))
-    originals = ranked.filter(pl.col("row_number") == pl.col("_first"))
-    key = list(contract.key)
-    key_cols = [f"_k_{k}" for k in key]
-    conflicts = (
-        originals.with_columns([blank_to_null(pl.col(k)).str.to_uppercase().alias(f"_k_{k}") for k in key])
-        .drop_nulls(key_cols)
-        .with_columns(pl.col("row_number").count().over(key_cols).alias("_n"),
-                      pl.col("row_number").sort().cast(pl.String).str.join(", ").over(key_cols).alias("_rows"))
-        .filter(pl.col("_n") > 1)
-    )
-    return pl.concat([
-        whole_row_findings(copies, "duplicate_row", pl.lit(" (row ") + pl.col("_first").cast(pl.String) + pl.lit(")")),
-        whole_row_findings(conflicts, "key_conflict",
-                           pl.lit(f" ({', '.join(key)}; rows ") + pl.col("_rows") + pl.lit(")")),
-    ])
+def rows_failed(findings: pl.DataFrame) -> pl.Series:
+    return findings.filter(pl.col("severity") == "row")["row_number"].unique()
+
+
+def with_row_findings(findings: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """Both sets of findings, less the field findings on rows that are quarantined anyway (they
+    would only be noise)."""
+    combined = pl.concat([findings, new])
+    failed = rows_failed(combined).implode()
+    return (combined.filter((pl.col("severity") == "row") | ~pl.col("row_number").is_in(failed))
+            .sort("row_number", "column_name", nulls_last=False))
+
+
+class FileValidation:
+    """Validates one delivery batch by batch. Row and field rules need only the batch; the two
+    whole-file rules need only a little of every row: a 128-bit hash (an exact copy of an earlier
+    row, anywhere in the file, is quarantined as soon as it is seen) and the row's key (rows sharing
+    a key are all quarantined, which is settled when the file ends)."""
+
+    def __init__(self, contract: FeedContract, context: RuleContext, columns: list[str]):
+        self.contract, self.context = contract, context
+        self.warnings = check_columns(columns, contract)
+        self._schema = build_schema(contract, context)
+        self._absent = [c.name for c in contract.columns if c.name not in columns]
+        self._first_rows = pl.DataFrame(schema={"_hash_a": pl.UInt64, "_hash_b": pl.UInt64, "_first": pl.Int64})
+        self._keys: list[pl.DataFrame] = []
+        self._findings: list[pl.DataFrame] = []
+
+    def batch(self, batch: Batch) -> pl.DataFrame:
+        """This batch's accepted rows: contract columns (trimmed text, typed dates, field defects
+        nulled) + ROW_NUMBER. Its findings are kept for `finish`."""
+        frame = batch.frame.with_columns([pl.lit(None, pl.String).alias(c) for c in self._absent])
+        copies = self._exact_copies(frame)
+        key = list(self.contract.key)
+        self._keys.append(frame.select(
+            pl.col(ROW_NUMBER).alias("row_number"),
+            *[blank_to_null(pl.col(k)).str.to_uppercase().alias(f"_k_{k}") for k in key],
+        ).filter(~pl.col("row_number").is_in(copies["row_number"].implode())))
+        cleaned = with_parsed_dates(
+            frame.select(ROW_NUMBER, *[blank_to_null(pl.col(c.name)).alias(c.name) for c in self.contract.columns]),
+            self.contract)
+        del frame
+        findings = with_row_findings(
+            _schema_findings(cleaned, self._schema, self.contract, self.context),
+            pl.concat([batch.row_findings, whole_row_findings(
+                copies, "duplicate_row", pl.lit(" (row ") + pl.col("_first").cast(pl.String) + pl.lit(")"))]))
+        self._findings.append(findings)
+        dates = [c.name for c in self.contract.columns if c.type == "date"]
+        accepted = (cleaned.filter(~pl.col(ROW_NUMBER).is_in(rows_failed(findings).implode()))
+                    .with_columns(pl.col(parsed_date_column(c)).alias(c) for c in dates)
+                    .drop(parsed_date_column(c) for c in dates))
+        return _null_defective_fields(accepted, findings.filter(pl.col("severity") == "field"))
+
+    def finish(self) -> pl.DataFrame:
+        """Every finding of the file (QUARANTINE_SCHEMA), with the key conflicts only the whole file
+        shows. Rows quarantined for a key conflict were accepted by `batch`: the caller takes them back."""
+        findings = pl.concat(self._findings) if self._findings else no_findings()
+        return with_row_findings(findings, self._key_conflicts()).select(list(QUARANTINE_SCHEMA))
+
+    def _exact_copies(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """(row_number, _first) of the rows that repeat an earlier row exactly."""
+        data_columns = [c for c in frame.columns if c != ROW_NUMBER]
+        hashed = pl.DataFrame({
+            "row_number": frame[ROW_NUMBER],
+            "_hash_a": _row_hash(frame, data_columns, seed=0),
+            "_hash_b": _row_hash(frame, data_columns, seed=len(data_columns)),
+        }).with_columns(pl.col("row_number").min().over("_hash_a", "_hash_b").alias("_first_here"))
+        ranked = hashed.join(self._first_rows, on=["_hash_a", "_hash_b"], how="left").with_columns(
+            pl.coalesce("_first", "_first_here").alias("_first"))
+        self._first_rows = pl.concat([self._first_rows, ranked.filter(pl.col("_first") == pl.col("row_number")).select(
+            "_hash_a", "_hash_b", "_first")])
+        return ranked.filter(pl.col("_first") != pl.col("row_number")).select("row_number", "_first")
+
+    def _key_conflicts(self) -> pl.DataFrame:
+        key = list(self.contract.key)
+        key_cols = [f"_k_{k}" for k in key]
+        keys = pl.concat(self._keys) if self._keys else pl.DataFrame(
+            schema={"row_number": pl.Int64, **dict.fromkeys(key_cols, pl.String)})
+        conflicts = (
+            keys.drop_nulls(key_cols)
+            .filter(pl.len().over(key_cols) > 1)
+            .with_columns(pl.col("row_number").sort().cast(pl.String).str.join(", ").over(key_cols).alias("_rows"))
+        )
+        return whole_row_findings(conflicts, "key_conflict",
+                                  pl.lit(f" ({', '.join(key)}; rows ") + pl.col("_rows") + pl.lit(")"))
+
+
+def _row_hash(frame: pl.DataFrame, columns: list[str], seed: int) -> pl.Series:
+    """A 64-bit hash of each row's values, built one column at a time (hashing all columns at once
+    would hold a copy of them). Two of these with different seeds make a 128-bit row identity."""
+    combined = frame.get_column(columns[0]).hash(seed=seed)
+    for offset, name in enumerate(columns[1:], start=1):
+        combined = combined * _HASH_MULTIPLIER + frame.get_column(name).hash(seed=seed + offset)  # wraps mod 2**64
+    return combined
 
 
 def _reason(contract: FeedContract, column: str, check: str, context: RuleContext) -> str:
@@ -102,8 +161,8 @@ def _reason(contract: FeedContract, column: str, check: str, context: RuleContex
     return CHECK_REASONS.get(check, check)
 
 
-def _schema_findings(frame: pl.DataFrame, contract: FeedContract, context: RuleContext) -> pl.DataFrame:
-    schema = build_schema(contract, context)
+def _schema_findings(frame: pl.DataFrame, schema: pa.DataFrameSchema, contract: FeedContract,
+                     context: RuleContext) -> pl.DataFrame:
     try:
         schema.validate(frame, lazy=True)
         return no_findings()
@@ -131,35 +190,6 @@ def _schema_findings(frame: pl.DataFrame, contract: FeedContract, context: RuleC
         .when(pl.col("column_name").is_in(pii)).then(pl.lit(REDACTED))
         .otherwise(pl.col("_value").cast(pl.String).str.slice(0, _MAX_VALUE_CHARS)).alias("value"),
     )
-
-
-def validate(read: ReadResult, contract: FeedContract, context: RuleContext, max_row_failure_share: float) -> Validated:
-    rows_received = read.rows_received
-    if rows_received == 0:
-        raise FileRejected("the file has a header but no data rows; ask the sender to re-send it with its records.")
-    frame = read.frame
-    warnings = check_columns(frame, contract)
-    absent = [c.name for c in contract.columns if c.name not in frame.columns]
-    frame = frame.with_columns([pl.lit(None, pl.String).alias(c) for c in absent])
-    structural = _structural_findings(frame, contract)
-    cleaned = with_parsed_dates(
-        frame.select(ROW_NUMBER, *[blank_to_null(pl.col(c.name)).alias(c.name) for c in contract.columns]), contract)
-    findings = pl.concat([read.row_findings, structural, _schema_findings(cleaned, contract, context)]).sort(
-        "row_number", "column_name", nulls_last=False)
-
-    failed_rows = findings.filter(pl.col("severity") == "row").select("row_number").unique()
-    # Field findings on rows that are quarantined anyway would only be noise.
-    kept_findings = findings.filter(
-        (pl.col("severity") == "row") | ~pl.col("row_number").is_in(failed_rows["row_number"].implode()))
-    field_defects = kept_findings.filter(pl.col("severity") == "field")
-    accepted = cleaned.filter(~pl.col(ROW_NUMBER).is_in(failed_rows["row_number"].implode()))
-    dates = [c.name for c in contract.columns if c.type == "date"]
-    accepted = accepted.with_columns(pl.col(parsed_date_column(c)).alias(c) for c in dates).drop(
-        parsed_date_column(c) for c in dates)
-    accepted = _null_defective_fields(accepted, field_defects)
-    return Validated(accepted, kept_findings.select(list(QUARANTINE_SCHEMA)), rows_received,
-                     failed_rows.height, field_defects.height, warnings,
-                     too_many_failures(failed_rows.height, rows_received, max_row_failure_share))
 
 
 def _null_defective_fields(accepted: pl.DataFrame, field_defects: pl.DataFrame) -> pl.DataFrame:

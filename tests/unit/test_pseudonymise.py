@@ -9,9 +9,9 @@ import polars as pl
 
 from pipelines.ingest.load import load_rows
 from pipelines.ingest.pseudonymise import install_token_macro, raw_columns
-from pipelines.ingest.read import ROW_NUMBER, ReadResult
+from pipelines.ingest.read import ROW_NUMBER, Batch
 from pipelines.ingest.reference import rule_context
-from pipelines.ingest.validate import validate
+from pipelines.ingest.validate import FileValidation
 from schemas.contract import load_contracts
 from tests.conftest import police_row
 
@@ -28,8 +28,9 @@ def test_duckdb_tokens_equal_python_hmac_sha256_for_any_text():
 
 def _loaded(key="key-1", **overrides):
     con = duckdb.connect()
-    frame = pl.DataFrame([{ROW_NUMBER: 1, **police_row(**overrides)}])
-    accepted = validate(ReadResult(frame), CONTRACT, rule_context(date(2025, 4, 1)), 1.0).accepted
+    row = police_row(**overrides)
+    validation = FileValidation(CONTRACT, rule_context(date(2025, 4, 1)), list(row))
+    accepted = validation.batch(Batch(pl.DataFrame([{ROW_NUMBER: 1, **row}])))
     load_rows(con, CONTRACT, accepted, file_id=7, pseudonym_key=key)
     return con, con.sql("select * from raw.police_crimes").pl()
 
@@ -65,3 +66,21 @@ def test_age_band_is_taken_at_the_report_date():
     assert _loaded(victim_dob="2009-04-05")[1]["victim_age_band"][0] == "0-15"   # 15 the day after reporting
     assert _loaded(victim_dob="2009-04-04")[1]["victim_age_band"][0] == "16-24"  # 16 on the report date
     assert _loaded(victim_dob="")[1]["victim_age_band"][0] == "Unknown"
+
+
+def test_token_inputs_are_fixed_so_tokens_stay_comparable_with_earlier_loads():
+    """Changing how a value is normalised before hashing would split every person from their
+    earlier records: these exact messages are part of the warehouse's contract."""
+    _, stored = _loaded(victim_forename="Zoë", victim_dob="1980-05-03", victim_postcode="n19gu")
+    row = stored.row(0, named=True)
+
+    def token(message: bytes) -> str:
+        return hmac.new(b"key-1", message, hashlib.sha256).hexdigest()
+
+    assert row["victim_forename_token"] == token(b"name:ZOE")
+    assert row["victim_forename_initial_token"] == token(b"initial:Z")
+    assert row["victim_surname_soundex_token"] == token(b"soundex:S530")
+    assert row["victim_ref_token"] == token(b"victim_ref:V12345678")
+    assert row["victim_postcode_token"] == token(b"postcode:N1 9GU")
+    assert row["victim_dob_token"] == token(b"dob:1980-05-03")
+    assert row["victim_dob_unordered_day_month_token"] == token(b"dob_unordered:1980-3-5")

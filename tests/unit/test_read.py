@@ -7,12 +7,10 @@ from datetime import date
 import polars as pl
 import pytest
 
-from pipelines.ingest.landing import scan_file
-from pipelines.ingest.read import ROW_NUMBER, UnreadableFile, read_csv
+from pipelines.ingest.read import ROW_NUMBER, UnreadableFile
 from pipelines.ingest.reference import rule_context
-from pipelines.ingest.validate import validate
 from schemas.contract import load_contracts
-from tests.conftest import POLICE_COLUMNS, police_row
+from tests.conftest import POLICE_COLUMNS, police_row, read_whole_file, validate_whole_file
 
 CONTRACT = load_contracts()["police_crimes"]
 CANARY = "Qzcanaryshifted"
@@ -29,7 +27,7 @@ def csv_text(rows: list[dict[str, str]], columns=POLICE_COLUMNS) -> str:
 def read_text(tmp_path, text: str | bytes):
     path = tmp_path / "met_crimes_2025-04.csv"
     path.write_bytes(text.encode() if isinstance(text, str) else text)
-    return read_csv(path, scan_file(path))
+    return read_whole_file(path)
 
 
 def rows(n: int) -> list[dict[str, str]]:
@@ -50,11 +48,11 @@ def test_a_row_one_field_short_is_set_aside_and_never_shifted_into_other_columns
     lines[2] = drop_field(lines[2], "victim_gender")
     read = read_text(tmp_path, "\n".join(lines) + "\n")
     assert read.frame[ROW_NUMBER].to_list() == [1, 3]
-    assert read.row_findings.select("row_number", "check_name", "severity").rows() == [(2, "wrong_field_count", "row")]
-    assert "22 fields where the header has 23" in read.row_findings["reason"][0]
-    checked = validate(read, CONTRACT, rule_context(date(2025, 4, 1)), 0.5)
-    assert (checked.rows_received, checked.rows_quarantined, checked.accepted.height) == (3, 1, 2)
-    assert checked.accepted["support_referral_date"].to_list() == [date(2025, 4, 8)] * 2
+    assert read.findings.select("row_number", "check_name", "severity").rows() == [(2, "wrong_field_count", "row")]
+    assert "22 fields where the header has 23" in read.findings["reason"][0]
+    checked = validate_whole_file(tmp_path / "met_crimes_2025-04.csv", CONTRACT, rule_context(date(2025, 4, 1)))
+    assert (checked.rows_received, checked.rows_quarantined, checked.frame.height) == (3, 1, 2)
+    assert checked.frame["support_referral_date"].to_list() == [date(2025, 4, 8)] * 2
 
 
 def test_a_row_with_an_extra_field_is_set_aside(tmp_path):
@@ -62,14 +60,14 @@ def test_a_row_with_an_extra_field_is_set_aside(tmp_path):
     lines[1] += ",surplus"
     read = read_text(tmp_path, "\n".join(lines) + "\n")
     assert read.frame[ROW_NUMBER].to_list() == [2]
-    assert read.row_findings.select("row_number", "check_name").rows() == [(1, "wrong_field_count")]
+    assert read.findings.select("row_number", "check_name").rows() == [(1, "wrong_field_count")]
 
 
 def test_rows_are_numbered_exactly_when_a_bad_row_sits_deep_in_a_large_file(tmp_path):
     lines = csv_text(rows(12_000)).splitlines()  # several parser blocks, parsed on several threads
     lines[11_001] = drop_field(lines[11_001], "lsoa21_code")  # data row 11,001
     read = read_text(tmp_path, "\n".join(lines) + "\n")
-    assert read.row_findings["row_number"].to_list() == [11_001]
+    assert read.findings["row_number"].to_list() == [11_001]
     numbers = read.frame[ROW_NUMBER]
     assert numbers.len() == 11_999 and 11_001 not in numbers.to_list()
     assert read.frame.filter(pl.col(ROW_NUMBER) == 11_002)["crime_ref"].item() == "4011002/25"
@@ -93,7 +91,7 @@ def test_a_short_last_line_with_its_line_ending_is_a_short_row_not_a_truncation(
     lines = csv_text(rows(3)).splitlines()
     lines[3] = drop_field(lines[3], "victim_gender")
     read = read_text(tmp_path, "\n".join(lines) + "\n")
-    assert read.row_findings["row_number"].to_list() == [3] and read.rows_received == 3
+    assert read.findings["row_number"].to_list() == [3] and read.rows_received == 3
 
 
 def test_quoted_commas_doubled_quotes_and_line_breaks_inside_values_are_read_as_one_value(tmp_path):
@@ -101,7 +99,7 @@ def test_quoted_commas_doubled_quotes_and_line_breaks_inside_values_are_read_as_
     source[0]["offence_subgroup"] = 'Theft, "other"'
     source[1]["offence_subgroup"] = "Theft\nfrom a vehicle"
     read = read_text(tmp_path, csv_text(source))
-    assert read.row_findings.is_empty()
+    assert read.findings.is_empty()
     assert read.frame["offence_subgroup"].to_list()[:2] == ['Theft, "other"', "Theft\nfrom a vehicle"]
     assert read.frame[ROW_NUMBER].to_list() == [1, 2, 3]  # a row is a record, not a line
 
@@ -133,4 +131,4 @@ def test_windows_1252_is_decoded_with_a_warning(tmp_path):
 
 def test_a_byte_order_mark_and_crlf_line_endings_are_accepted(tmp_path):
     read = read_text(tmp_path, b"\xef\xbb\xbf" + csv_text(rows(2)).replace("\n", "\r\n").encode())
-    assert read.frame.columns[1] == "crime_ref" and read.frame.height == 2 and read.row_findings.is_empty()
+    assert read.frame.columns[1] == "crime_ref" and read.frame.height == 2 and read.findings.is_empty()

@@ -19,3 +19,10 @@ def test_prod_with_a_key_and_custom_folders(tmp_path):
                               "MOPAC_LANDING_DIR": str(tmp_path / "in"), "MOPAC_WAREHOUSE_DIR": str(tmp_path / "wh")})
     assert settings.warehouse_db == tmp_path / "wh" / "mopac.duckdb"
     assert settings.landing_dir == tmp_path / "in" and not settings.uses_dev_key
+
+
+def test_duckdb_memory_is_bounded_by_default_and_a_bad_size_is_refused():
+    assert load_settings({}).duckdb_memory_limit == "256MB"
+    assert load_settings({"MOPAC_DUCKDB_MEMORY_LIMIT": "2GB"}).duckdb_memory_limit == "2GB"
+    with pytest.raises(SettingsError, match="MOPAC_DUCKDB_MEMORY_LIMIT must be a size such as 512MB"):
+        load_settings({"MOPAC_DUCKDB_MEMORY_LIMIT": "lots"})
