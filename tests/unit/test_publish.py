@@ -1,6 +1,8 @@
-"""Publishing: marts only, atomically replaced, last good copy kept on failure."""
+"""Publishing: marts only, atomically replaced, last good copy kept on failure, unchanged tables not rewritten."""
 import json
 import os
+import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -193,6 +195,31 @@ def test_an_open_reader_keeps_the_previous_build_while_an_incremental_publish_sw
     assert published_rows(published, "metric_values") == [(2,)]
 
 
+READER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print("open", flush=True)
+sys.stdin.readline()
+print(con.execute("select value from marts.metric_values").fetchone()[0], flush=True)
+"""
+
+
+def test_a_reader_in_another_process_does_not_block_a_publish_and_keeps_its_build(tmp_path):
+    published = tmp_path / "published"
+    set_marts(tmp_path / "wh.duckdb", **TWO_TABLES)
+    publish(tmp_path / "wh.duckdb", published)
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(published / PUBLISHED_DB_NAME)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline() == "open\n"
+        set_marts(tmp_path / "wh.duckdb", **{**TWO_TABLES, "metric_values": "select 2 as value"})
+        assert publish(tmp_path / "wh.duckdb", published).written == ("metric_values",)
+        assert reader.communicate("go\n", timeout=60)[0] == "1\n"
+    finally:
+        reader.kill()
+    assert published_rows(published, "metric_values") == [(2,)]
+
+
 def failing_link(*args, **kwargs):
     raise OSError("disk full")
 
@@ -247,6 +274,11 @@ def write_build_record_without_fingerprints(published):
     (published / "parquet" / "BUILD.json").write_text(json.dumps({"build_id": "x", "tables": {"fct": 3}}))
 
 
+def record_another_duckdb_version(published):
+    record = build_record(published)
+    (published / "parquet" / "BUILD.json").write_text(json.dumps({**record, "duckdb_version": "1.4.0"}))
+
+
 def corrupt_database_in_place(published):
     """Damage the file's header but keep its inode, size and modification time: only opening it tells."""
     database = published / PUBLISHED_DB_NAME
@@ -270,6 +302,7 @@ def remove_a_parquet_file(published):
     (break_build_record, "BUILD.json is missing, unreadable"),
     (remove_build_record, "BUILD.json is missing, unreadable"),
     (write_build_record_without_fingerprints, "has no fingerprints"),
+    (record_another_duckdb_version, "fingerprinted by DuckDB 1.4.0"),
     (corrupt_database_in_place, "cannot be opened"),
     (replace_database_with_a_stale_one, "not the file its BUILD.json describes"),
     (remove_a_parquet_file, "Parquet set lacks ['fct']"),
