@@ -1,4 +1,5 @@
-"""Shared fixtures: a hand-written police_crimes file builder, and isolated warehouse settings."""
+"""Shared fixtures: a hand-written police_crimes file builder, and isolated warehouse settings; the dbt
+manifest prepared once per session."""
 from __future__ import annotations
 
 import csv
@@ -9,6 +10,14 @@ import pytest
 from schemas.contract import load_contracts
 
 POLICE_COLUMNS = [c.name for c in load_contracts()["police_crimes"].columns]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The dbt manifest the definitions load, prepared once per session when a dbt file changed
+    since it was prepared (`make test` has usually done it already)."""
+    from pipelines.defs.dbt_project import prepare_if_stale
+
+    prepare_if_stale()
 
 
 def police_row(**overrides: str) -> dict[str, str]:
