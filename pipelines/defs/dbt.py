@@ -28,4 +28,7 @@ def dbt_environment(warehouse: WarehouseResource) -> dict[str, str]:
 def mopac_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
                      config: DbtBuildConfig):
     os.environ.update(dbt_environment(warehouse))
-    yield from dbt.cli(dbt_build_args(config.full_refresh), context=context).stream()
+    # One target (and log) folder per warehouse, overwritten by each build, instead of dagster-dbt's
+    # default of a new folder per invocation: bounded on disk, and dbt parses only what changed.
+    yield from dbt.cli(dbt_build_args(config.full_refresh), context=context,
+                       target_path=warehouse.settings.dbt_target_dir).stream()
