@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 READY := $(VENV)/.ready
 # The dbt manifest the Dagster definitions load, and every file dbt parses (as in
-# pipelines/defs/dbt_project.py MANIFEST_INPUTS): re-prepared whenever one is newer.
+# pipelines/transform_inputs.py DBT_SOURCE_PATHS): re-prepared whenever one is newer.
 DBT_MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := dbt_project/dbt_project.yml dbt_project/profiles.yml \
 	$(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null)

@@ -17,15 +17,13 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.transform_inputs import dbt_source_files
 
 # dbt installed beside this interpreter, whether or not the environment is activated. dagster-dbt's
-# preparer runs plain `dbt` from PATH, so that folder goes first on PATH too.
+# preparer runs plain `dbt` from PATH, so that folder is put at the front of PATH when it is missing.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 if os.path.dirname(DBT_EXECUTABLE) not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(DBT_EXECUTABLE), os.environ.get("PATH", "")])
-
-
-MANIFEST_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 
 
 def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
@@ -34,12 +32,7 @@ def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    for name in MANIFEST_INPUTS:
-        path = project_dir / name
-        files = [path] if path.is_file() else path.rglob("*") if path.is_dir() else []
-        if any(f.is_file() and f.stat().st_mtime > built for f in files):
-            return True
-    return False
+    return any(f.stat().st_mtime > built for f in dbt_source_files(project_dir))
 
 
 mopac_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
