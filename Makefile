@@ -4,6 +4,11 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 READY := $(VENV)/.ready
+# The dbt manifest the Dagster definitions load, and every file dbt parses (as in
+# pipelines/transform_inputs.py DBT_SOURCE_PATHS): re-prepared whenever one is newer.
+DBT_MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := dbt_project/dbt_project.yml dbt_project/profiles.yml \
+	$(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null)
 
 .PHONY: demo test test-all build status dev generate benchmark clean
 
@@ -13,22 +18,29 @@ $(READY): pyproject.toml constraints.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $(READY)
 
-demo: $(READY)
+# dagster-dbt's prepare-and-package (`dbt parse` into dbt_project/target), the dagster-dbt way of
+# preparing the manifest ahead of time instead of in every process that loads the definitions.
+$(DBT_MANIFEST): $(READY) $(DBT_SOURCES)
+	@echo "Preparing the dbt manifest ($(DBT_MANIFEST))..."
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dagster-dbt project prepare-and-package --file pipelines/defs/dbt_project.py
+	@touch $(DBT_MANIFEST)
+
+demo: $(READY) $(DBT_MANIFEST)
 	$(VENV)/bin/mopac demo
 
-test: $(READY)
+test: $(READY) $(DBT_MANIFEST)
 	$(VENV)/bin/pytest
 
-test-all: $(READY)
+test-all: $(READY) $(DBT_MANIFEST)
 	$(VENV)/bin/pytest -m ""
 
-build: $(READY)
+build: $(READY) $(DBT_MANIFEST)
 	$(VENV)/bin/mopac build
 
 status: $(READY)
 	$(VENV)/bin/mopac status
 
-dev: $(READY)
+dev: $(READY) $(DBT_MANIFEST)
 	$(VENV)/bin/mopac dev
 
 clean:

@@ -29,6 +29,7 @@ class BuildOutcome:
     started_at: datetime
     failed_steps: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
+    nothing_new: bool = False  # nothing dbt reads had changed since the last publish: dbt and publish skipped
 
 
 def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[str], None] = print) -> BuildOutcome:
@@ -36,6 +37,7 @@ def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[
     import dagster as dg
 
     from pipelines.defs.jobs import BUILD_JOB_NAME
+    from pipelines.defs.publish import published_marts
     from pipelines.definitions import defs
 
     started = datetime.now(timezone.utc)
@@ -51,7 +53,9 @@ def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
     ]
-    return BuildOutcome(result.success, started, failed_steps, failed_checks)
+    skipped_steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"}
+    nothing_new = result.success and published_marts.op.name in skipped_steps
+    return BuildOutcome(result.success, started, failed_steps, failed_checks, nothing_new)
 
 
 def files_waiting_for_a_contract(settings: Settings) -> dict[str, int]:
@@ -69,6 +73,8 @@ def summarise(settings: Settings, outcome: BuildOutcome | None = None) -> str:
             lines.append(f"  failed step: {step}")
         for check in outcome.failed_checks:
             lines.append(f"  failed check: {check}")
+        if outcome.nothing_new:
+            lines.append("Nothing new: dbt and publish were not run.")
     if not settings.warehouse_db.exists():
         return "\n".join([*lines, f"No warehouse yet at {settings.warehouse_db}: run `mopac build`."])
     con = connect_read_only(settings.warehouse_db)

@@ -19,6 +19,14 @@ def _settings():
         raise click.ClickException(str(problem)) from None
 
 
+def _prepare_dbt_manifest() -> None:
+    """Outside Make, the dbt manifest may be older than the dbt project: prepare it once, before the
+    definitions load (they read it)."""
+    from pipelines.defs.dbt_project import prepare_if_stale
+
+    prepare_if_stale(notify=click.echo)
+
+
 def _truth_dir_for(landing: Path) -> Path:
     return landing.parent / "ground_truth"
 
@@ -67,6 +75,7 @@ def build(full_refresh: bool) -> None:
     settings = _settings()
     if settings.uses_dev_key:
         click.echo("Note: using the development pseudonym key (set MOPAC_PSEUDONYM_KEY for real data).", err=True)
+    _prepare_dbt_manifest()
     outcome = run_build(settings, full_refresh=full_refresh, log=click.echo)
     click.echo(summarise(settings, outcome))
     sys.exit(0 if outcome.succeeded else 1)
@@ -97,6 +106,7 @@ def demo() -> None:
         click.echo(f"{settings.landing_dir} already holds files: building what is there.")
     else:
         _generate(settings.landing_dir, _truth_dir_for(settings.landing_dir), **DEMO_ARGS)
+    _prepare_dbt_manifest()
     click.echo("Building the warehouse (ingest -> dbt build and tests -> publish)...")
     outcome = run_build(settings, log=click.echo)
     click.echo(summarise(settings, outcome))

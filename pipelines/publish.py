@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.sql import quote_identifier
+
 PUBLISHED_SCHEMA = "marts"
 PUBLISHED_DB_NAME = "mopac_marts.duckdb"
 PARQUET_POINTER = "parquet"
@@ -182,7 +184,7 @@ def _bring_staging_up_to_date(con: duckdb.DuckDBPyConnection, warehouse_db: Path
 
 def _drop_tables_except(con: duckdb.DuckDBPyConnection, kept: list[str]) -> None:
     """Drop every staging table not in kept: the changed ones and those no longer in the marts."""
-    con.execute(f"create schema if not exists {_quoted(PUBLISHED_SCHEMA)}")
+    con.execute(f"create schema if not exists {quote_identifier(PUBLISHED_SCHEMA)}")
     for table in _staging_tables(con):
         if table not in kept:
             con.execute(f"drop table {_published_table(table)}")
@@ -239,13 +241,8 @@ def _file_identity(path: Path) -> dict[str, int]:
     return {"inode": stat.st_ino, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
-def _quoted(identifier: str) -> str:
-    """An SQL identifier taken literally, whatever characters the name holds."""
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def _published_table(table: str) -> str:
-    return f"{_quoted(PUBLISHED_SCHEMA)}.{_quoted(table)}"
+    return f"{quote_identifier(PUBLISHED_SCHEMA)}.{quote_identifier(table)}"
 
 
 def _warehouse_table(table: str) -> str:

@@ -46,6 +46,12 @@ class Settings:
         return self.warehouse_dir / "published"
 
     @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's target and log folder for builds of this warehouse: one folder, overwritten by each
+        build, so dbt's partial parsing (target/partial_parse.msgpack) carries over between builds."""
+        return self.warehouse_dir / "dbt"
+
+    @property
     def write_lock_path(self) -> Path:
         return self.warehouse_dir / ".write.lock"
 

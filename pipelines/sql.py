@@ -1,4 +1,4 @@
-"""Names and paths in SQL text where DuckDB cannot take a parameter (identifiers, ATTACH, COPY)."""
+"""Names in SQL text, where DuckDB cannot take a parameter (values and paths always go as parameters)."""
 from __future__ import annotations
 
 
@@ -9,8 +9,3 @@ def quote_identifier(name: str) -> str:
 
 def qualified(schema: str, table: str) -> str:
     return f"{quote_identifier(schema)}.{quote_identifier(table)}"
-
-
-def string_literal(text: str) -> str:
-    """A SQL string literal: an embedded single quote is doubled (paths may contain one)."""
-    return "'" + str(text).replace("'", "''") + "'"

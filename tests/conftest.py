@@ -1,5 +1,5 @@
-"""Shared fixtures: a hand-written police_crimes file builder, and whole-file read and validation
-through the real streaming reader and validator."""
+"""Shared fixtures: a hand-written police_crimes file builder; whole-file read and validation
+through the real streaming reader and validator; the dbt manifest prepared once per session."""
 from __future__ import annotations
 
 import csv
@@ -16,6 +16,14 @@ from schemas.contract import FeedContract, load_contracts
 from schemas.pandera_schema import RuleContext
 
 POLICE_COLUMNS = [c.name for c in load_contracts()["police_crimes"].columns]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The dbt manifest the definitions load, prepared once per session when a dbt file changed
+    since it was prepared (`make test` has usually done it already)."""
+    from pipelines.defs.dbt_project import prepare_if_stale
+
+    prepare_if_stale()
 
 
 def police_row(**overrides: str) -> dict[str, str]:

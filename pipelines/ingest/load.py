@@ -7,7 +7,7 @@ import polars as pl
 from pipelines.ingest.findings import whole_row_findings
 from pipelines.ingest.pseudonymise import TOKEN_MACRO, install_token_macro, prepare, raw_columns, stored_name, tokens
 from pipelines.ingest.read import ROW_NUMBER
-from pipelines.sql import qualified, quote_identifier, string_literal
+from pipelines.sql import qualified, quote_identifier
 from schemas.contract import FeedContract
 
 LINEAGE = ("_file_id", "_row_number", "_loaded_at")
@@ -42,24 +42,25 @@ def _load_slice(con: duckdb.DuckDBPyConnection, contract: FeedContract, prepared
     try:
         if wanted:
             distinct_values = " union ".join(
-                f"select {string_literal(t.domain)} as domain, {quote_identifier(t.source)} as value "
-                f"from incoming_rows where value is not null" for t in wanted)
+                f"select ? as domain, {quote_identifier(t.source)} as value from incoming_rows where value is not null"
+                for t in wanted)
             con.execute("create or replace temp table incoming_tokens as "
-                        f"select domain, value, {TOKEN_MACRO}(domain, value) as token from ({distinct_values})")
+                        f"select domain, value, {TOKEN_MACRO}(domain, value) as token from ({distinct_values})",
+                        [t.domain for t in wanted])
         by_column = {t.column: i for i, t in enumerate(wanted)}
+        columns = [name for name, _ in raw_columns(contract)]
         items = [f"t{by_column[name]}.token" if name in by_column else f"incoming_rows.{quote_identifier(name)}"
-                 for name, _ in raw_columns(contract)]
-        joins = "".join(
-            f" left join incoming_tokens as t{i} on t{i}.domain = {string_literal(t.domain)} "
-            f"and t{i}.value = incoming_rows.{quote_identifier(t.source)}" for i, t in enumerate(wanted))
-        names = ", ".join(quote_identifier(name) for name, _ in raw_columns(contract))
+                 for name in columns]
+        joins = "".join(f" left join incoming_tokens as t{i} on t{i}.domain = ? "
+                        f"and t{i}.value = incoming_rows.{quote_identifier(t.source)}" for i, t in enumerate(wanted))
         select = (f"select cast(? as integer) as _file_id, incoming_rows.{quote_identifier(ROW_NUMBER)}::integer "
                   f"as _row_number, current_timestamp as _loaded_at, "
-                  f"{', '.join(f'{item} as {quote_identifier(name)}' for item, (name, _) in zip(items, raw_columns(contract)))} "
+                  f"{', '.join(f'{item} as {quote_identifier(name)}' for item, name in zip(items, columns))} "
                   f"from incoming_rows{joins}")
-        con.execute(f"create table if not exists {raw_table(contract)} as {select} limit 0", [file_id])
-        con.execute(f"insert into {raw_table(contract)} (_file_id, _row_number, _loaded_at, {names}) {select}",
-                    [file_id])
+        params = [file_id, *[t.domain for t in wanted]]
+        con.execute(f"create table if not exists {raw_table(contract)} as {select} limit 0", params)
+        con.execute(f"insert into {raw_table(contract)} (_file_id, _row_number, _loaded_at, "
+                    f"{', '.join(quote_identifier(name) for name in columns)}) {select}", params)
     finally:
         con.unregister("incoming_rows")
         con.execute("drop table if exists incoming_tokens")

@@ -23,6 +23,17 @@ def build(messages: list[str] | None = None):
     return outcome
 
 
+def last_run_events() -> list[tuple[str | None, str | None, str]]:
+    """(step key, Dagster event type or None for a plain log line, message) of the latest run in the
+    isolated Dagster instance, in order."""
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
+        return [(e.step_key, e.dagster_event_type.value if e.dagster_event_type else None, e.message)
+                for e in instance.all_logs(run.run_id)]
+
+
 def query(db: Path, sql: str, params=None):
     con = duckdb.connect(str(db), read_only=True)
     try:

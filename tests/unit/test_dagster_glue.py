@@ -4,9 +4,10 @@ import time
 
 import dagster as dg
 
-from pipelines.defs.dbt import dbt_build_args
+from pipelines.defs.dbt import dbt_build_args, mopac_dbt_models
 from pipelines.defs.dbt_project import manifest_is_stale
 from pipelines.defs.ingest import delivery_metadata
+from pipelines.defs.publish import rebuilt_every_dbt_model
 from pipelines.defs.sensors import landing_fingerprint
 from pipelines.ingest.pipeline import FileResult
 from pipelines.lib.dbt_translator import asset_key_of
@@ -15,6 +16,13 @@ from pipelines.lib.dbt_translator import asset_key_of
 def test_dbt_builds_incrementally_unless_a_full_refresh_is_asked_for():
     assert dbt_build_args(full_refresh=False) == ["build"]
     assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+
+
+def test_a_publish_is_recorded_as_up_to_date_only_when_its_run_rebuilt_every_dbt_model():
+    published = dg.AssetKey(["published", "mopac_marts"])
+    assert rebuilt_every_dbt_model({*mopac_dbt_models.keys, published})
+    assert not rebuilt_every_dbt_model({published})
+    assert not rebuilt_every_dbt_model({dg.AssetKey(["marts", "metric_values"]), published})
 
 
 def test_models_are_keyed_by_layer_and_sources_by_source_name():

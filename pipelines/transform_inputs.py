@@ -1,0 +1,133 @@
+"""What the dbt build reads, as one fingerprint, and the fingerprint of the last published build.
+
+A build with nothing new (no file registered or changed status, the same bank holidays, the same
+dbt project) would rebuild and republish exactly what is already published. The dbt asset compares
+`read_transform_inputs(...).fingerprint` with the one recorded for the last publish and, when they
+are equal, runs neither dbt nor publish.
+
+What dbt reads, and how each part is fingerprinted:
+- `ops.file_registry`: its `file_id` and `status` only (count, highest id, and a digest of the
+  sorted `(file_id, status)` pairs, so row order does not matter). Every load registers a file and
+  every change of current version changes a status, so raw.* and ops.quarantine are covered too.
+- `reference.bank_holidays`: a digest of its sorted content.
+- the dbt project's source files (`DBT_SOURCE_PATHS`): a digest of each file's path and bytes
+  (content, not modification time).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import astuple, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+# Everything dbt parses in the project folder (also what makes the manifest stale).
+DBT_SOURCE_PATHS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
+PUBLISHED_BUILDS_TABLE = "ops.published_builds"
+ABSENT = "absent"
+
+
+def dbt_source_files(project_dir: Path) -> list[Path]:
+    """Every file dbt parses, in a stable order."""
+    files: list[Path] = []
+    for name in DBT_SOURCE_PATHS:
+        path = project_dir / name
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files.extend(sorted(f for f in path.rglob("*") if f.is_file()))
+    return files
+
+
+def dbt_project_digest(project_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in dbt_source_files(project_dir):
+        digest.update(f"{path.relative_to(project_dir).as_posix()}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    schema, table = qualified.split(".")
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? "
+                            "and table_name = ?", [schema, table]).fetchall()[0][0])
+
+
+def registry_state(con: duckdb.DuckDBPyConnection) -> tuple[int, int | None, str]:
+    """(files, highest file_id, digest of the sorted (file_id, status) pairs) of ops.file_registry."""
+    if not _table_exists(con, "ops.file_registry"):
+        return 0, None, ABSENT
+    files, highest, digest = con.execute("""
+        select count(*), max(file_id),
+               md5(coalesce(string_agg(file_id::varchar || '=' || coalesce(status, ''), ';' order by file_id), ''))
+        from ops.file_registry""").fetchall()[0]
+    return files, highest, digest
+
+
+def bank_holidays_digest(con: duckdb.DuckDBPyConnection) -> str:
+    if not _table_exists(con, "reference.bank_holidays"):
+        return ABSENT
+    return con.execute("""
+        select md5(count(*)::varchar || ':' || coalesce(string_agg(
+                   holiday_date::varchar || '=' || coalesce(holiday_name, ''), ';'
+                   order by holiday_date, holiday_name), ''))
+        from reference.bank_holidays""").fetchall()[0][0]
+
+
+@dataclass(frozen=True)
+class TransformInputs:
+    registry_files: int
+    registry_max_file_id: int | None
+    registry_digest: str
+    bank_holidays_digest: str
+    dbt_project_digest: str
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256("|".join(map(str, astuple(self))).encode()).hexdigest()
+
+
+def read_transform_inputs(con: duckdb.DuckDBPyConnection, dbt_project_dir: Path) -> TransformInputs:
+    files, highest, registry = registry_state(con)
+    return TransformInputs(files, highest, registry, bank_holidays_digest(con), dbt_project_digest(dbt_project_dir))
+
+
+@dataclass(frozen=True)
+class PublishedBuild:
+    build_id: str
+    published_at: datetime
+    fingerprint: str
+
+
+def record_published_build(con: duckdb.DuckDBPyConnection, build_id: str, inputs: TransformInputs,
+                           published_at: datetime | None = None) -> None:
+    """After a successful publish: what it was built from."""
+    con.execute("create schema if not exists ops")
+    con.execute(f"""
+        create table if not exists {PUBLISHED_BUILDS_TABLE} (
+            build_id varchar primary key,
+            published_at timestamptz not null,
+            inputs_fingerprint varchar not null,
+            registry_files bigint,
+            registry_max_file_id bigint
+        )""")
+    con.execute(f"insert into {PUBLISHED_BUILDS_TABLE} values (?, ?, ?, ?, ?)",
+                [build_id, published_at or datetime.now(timezone.utc), inputs.fingerprint,
+                 inputs.registry_files, inputs.registry_max_file_id])
+
+
+def last_published_build(con: duckdb.DuckDBPyConnection) -> PublishedBuild | None:
+    if not _table_exists(con, PUBLISHED_BUILDS_TABLE):
+        return None
+    row = con.execute(f"select build_id, published_at, inputs_fingerprint from {PUBLISHED_BUILDS_TABLE} "
+                      "order by published_at desc, build_id desc limit 1").fetchall()
+    return PublishedBuild(*row[0]) if row else None
+
+
+def unchanged_since_last_publish(con: duckdb.DuckDBPyConnection, dbt_project_dir: Path) -> PublishedBuild | None:
+    """The last published build, when nothing dbt reads has changed since it; else None."""
+    last = last_published_build(con)
+    if last is None or last.fingerprint != read_transform_inputs(con, dbt_project_dir).fingerprint:
+        return None
+    return last
