@@ -8,7 +8,7 @@ from pipelines.defs.dbt import dbt_build_args, mopac_dbt_models
 from pipelines.defs.dbt_project import manifest_is_stale
 from pipelines.defs.ingest import delivery_metadata
 from pipelines.defs.publish import rebuilt_every_dbt_model
-from pipelines.defs.sensors import landing_fingerprint
+from pipelines.defs.sensors import decide, landing_fingerprint
 from pipelines.ingest.pipeline import FileResult
 from pipelines.lib.dbt_translator import asset_key_of
 
@@ -63,3 +63,22 @@ def test_asset_metadata_carries_counts_and_never_values():
     assert metadata == {"files_new": 2, "files_loaded": 1, "files_rejected": 1, "rows_received": 10,
                         "rows_loaded": 9, "rows_quarantined": 1, "fields_nulled": 2}
     assert all(isinstance(v, int) for v in metadata.values())
+
+
+def test_the_sensor_waits_until_the_landing_folder_has_settled_and_runs_once_per_change():
+    first = decide(None, "a")
+    assert not first.run and "still being written" in first.reason
+    settled = decide(first.cursor, "a")
+    assert settled.run
+    assert not decide(settled.cursor, "a").run                  # nothing new
+    growing = decide(settled.cursor, "b")                        # a file arrives, or is still growing
+    assert not growing.run and not decide(growing.cursor, "c").run
+    assert decide(decide(growing.cursor, "c").cursor, "c").run  # stable across two evaluations
+    assert decide("a-bare-fingerprint-from-the-old-cursor", "a-bare-fingerprint-from-the-old-cursor").run is False
+
+
+def test_the_sensor_fingerprint_ignores_partial_uploads(tmp_path):
+    (tmp_path / "police_crimes").mkdir()
+    before = landing_fingerprint(tmp_path)
+    (tmp_path / "police_crimes" / "met_crimes_2025-04.csv.part").write_text("half a file")
+    assert landing_fingerprint(tmp_path) == before
