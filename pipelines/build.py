@@ -6,7 +6,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
+from pipelines.failures import FailedTest, failed_dbt_tests, innermost_message
 from pipelines.ingest.landing import list_landing_files
 from pipelines.ingest.pipeline import is_waiting_for_contract
 from pipelines.settings import PROJECT_ROOT, Settings
@@ -27,8 +29,9 @@ def use_project_instance() -> None:
 class BuildOutcome:
     succeeded: bool
     started_at: datetime
-    failed_steps: list[str] = field(default_factory=list)
+    failed_steps: dict[str, str] = field(default_factory=dict)  # step -> the message of what stopped it
     failed_checks: list[str] = field(default_factory=list)
+    failed_tests: list[FailedTest] = field(default_factory=list)
     nothing_new: bool = False  # nothing dbt reads had changed since the last publish: dbt and publish skipped
 
 
@@ -36,6 +39,7 @@ def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[
     use_project_instance()
     import dagster as dg
 
+    from pipelines.defs.dbt import mopac_dbt_models
     from pipelines.defs.jobs import BUILD_JOB_NAME
     from pipelines.defs.publish import published_marts
     from pipelines.definitions import defs
@@ -47,7 +51,10 @@ def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[
     with write_lock(settings.write_lock_path, command="mopac build", notify=log):
         result = job.execute_in_process(instance=dg.DagsterInstance.get(), run_config=run_config,
                                         raise_on_error=False)
-    failed_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    failed_steps = {e.step_key: innermost_message(e.step_failure_data.error)
+                    for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
+    failed_tests = (failed_dbt_tests(settings.dbt_target_dir / "run_results.json", settings.warehouse_db)
+                    if mopac_dbt_models.op.name in failed_steps else [])
     failed_checks = [
         f"{e.asset_check_evaluation_data.asset_key.to_user_string()}:{e.asset_check_evaluation_data.check_name}"
         for e in result.all_events
@@ -55,7 +62,25 @@ def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[
     ]
     skipped_steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"}
     nothing_new = result.success and published_marts.op.name in skipped_steps
-    return BuildOutcome(result.success, started, failed_steps, failed_checks, nothing_new)
+    return BuildOutcome(result.success, started, failed_steps, failed_checks, failed_tests, nothing_new)
+
+
+def rebuild_from_landing(settings: Settings, *, log: Callable[[str], None] = print) -> tuple[Path | None, BuildOutcome]:
+    """Build a new warehouse from every file in the landing folder (e.g. with a new pseudonym key).
+    The current warehouse file is moved aside, never deleted; the published copy is replaced only
+    when the new build publishes."""
+    with write_lock(settings.write_lock_path, command="mopac rebuild", notify=log):
+        kept = None
+        if settings.warehouse_db.exists():
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            kept = settings.warehouse_dir / "replaced" / f"{settings.warehouse_db.stem}-{stamp}.duckdb"
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            settings.warehouse_db.rename(kept)
+            wal = settings.warehouse_db.with_name(settings.warehouse_db.name + ".wal")
+            if wal.exists():
+                wal.rename(kept.with_name(kept.name + ".wal"))
+            log(f"The previous warehouse is kept at {kept}: delete it once the new one is checked.")
+        return kept, run_build(settings, log=log)
 
 
 def files_waiting_for_a_contract(settings: Settings) -> dict[str, int]:
@@ -69,10 +94,13 @@ def summarise(settings: Settings, outcome: BuildOutcome | None = None) -> str:
     lines = []
     if outcome is not None:
         lines.append("Build " + ("completed" if outcome.succeeded else "FAILED: the published copy was left as it was"))
-        for step in outcome.failed_steps:
-            lines.append(f"  failed step: {step}")
+        for step, message in outcome.failed_steps.items():
+            lines.append(f"  failed step: {step}: {message}")
         for check in outcome.failed_checks:
             lines.append(f"  failed check: {check}")
+        lines.extend(f"  {test.describe()}" for test in outcome.failed_tests)
+        if not outcome.succeeded:
+            lines.append("  What to do: README, 'When a build fails'.")
         if outcome.nothing_new:
             lines.append("Nothing new: dbt and publish were not run.")
     if not settings.warehouse_db.exists():

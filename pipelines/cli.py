@@ -82,6 +82,22 @@ def build(full_refresh: bool) -> None:
 
 
 @main.command()
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def rebuild(yes: bool) -> None:
+    """Rebuild the warehouse from every file in the landing folder (after changing MOPAC_PSEUDONYM_KEY)."""
+    from pipelines.build import rebuild_from_landing, summarise
+
+    settings = _settings()
+    if not yes:
+        click.confirm(f"Rebuild the warehouse from every file in {settings.landing_dir}? The current warehouse "
+                      f"file is moved to {settings.warehouse_dir / 'replaced'}/, not deleted.", abort=True)
+    _prepare_dbt_manifest()
+    _, outcome = rebuild_from_landing(settings, log=click.echo)
+    click.echo(summarise(settings, outcome))
+    sys.exit(0 if outcome.succeeded else 1)
+
+
+@main.command()
 def status() -> None:
     """The file registry and data quality at a glance (never takes the write lock)."""
     from pipelines.build import summarise

@@ -16,6 +16,7 @@ from pipelines.ingest.findings import no_findings
 from pipelines.ingest.landing import Delivery, FileScan, LandedFile, identify, scan_file
 from pipelines.ingest.load import (
     LOAD_SLICE_ROWS, cross_period_key_conflicts, ensure_raw_table, load_rows, record_findings, remove_rows)
+from pipelines.ingest.pseudonymise import PseudonymKeyMismatch
 from pipelines.ingest.read import READERS, DeliveryRows, UnreadableFile
 from pipelines.ingest.reference import rule_context
 from pipelines.ingest.validate import FileRejected, FileValidation, rows_failed, too_many_failures, with_row_findings
@@ -64,10 +65,25 @@ def ingest_feed(
             candidates.append((file, delivery))
     results = []
     for file, delivery in _in_delivery_order(candidates):
-        result = _ingest_file(con, contract, file, delivery, pseudonym_key, max_row_failure_share)
+        try:
+            result = _ingest_file(con, contract, file, delivery, pseudonym_key, max_row_failure_share)
+        except PseudonymKeyMismatch:
+            raise
+        except Exception as error:
+            # A library's message may quote the row it failed on: keep where it happened (the
+            # traceback), never what it said.
+            raise IngestDefect(
+                f"{contract.feed}/{file.file_name}: ingestion stopped on an unexpected {type(error).__name__} (a "
+                "defect of the warehouse, not of the delivery); its message is withheld because it may quote the "
+                "file's values. Nothing of this file was loaded; report it with the traceback."
+            ).with_traceback(error.__traceback__) from None
         log(result.describe())
         results.append(result)
     return results
+
+
+class IngestDefect(RuntimeError):
+    """Ingestion failed in a way the checks do not describe; the message names the file only."""
 
 
 def _ingest_file(con, contract: FeedContract, file: LandedFile, delivery: Delivery,

@@ -1,5 +1,6 @@
-"""A whole build through the Dagster job on hand-made deliveries: canary personal data never
-reaches any output, the published copy holds the marts only, and a re-run changes nothing."""
+"""A whole build through the Dagster job on hand-made deliveries: canary personal data, in valid
+rows and in malformed ones, never reaches any output; the published copy holds the marts only; a
+re-run changes nothing."""
 import subprocess
 import sys
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import police_row, write_police_file
+from tests.conftest import POLICE_COLUMNS, police_row, write_police_file
 from tests.integration.build_helpers import build, isolated_environment, query, snapshot
 
 # One unique canary per personal field; each must never appear in clear in any output.
@@ -26,6 +27,12 @@ MAY = {"report_date": "2025-05-06", "offence_date": "2025-05-05", "needs_assessm
        "support_referral_date": "2025-05-07", "rj_info_date": "2025-05-07"}
 
 
+def canary_line(**overrides: str) -> str:
+    """A police row as a CSV line with canaries in every personal field."""
+    row = police_row(crime_ref="4109999/25", victim_ref=CANARIES["victim_ref"], **overrides)
+    return ",".join(f'"{v}"' if "," in v else v for v in {**row, **CANARIES}.values())
+
+
 def april_rows():
     rows = [police_row(crime_ref=f"41{i:05d}/25", victim_ref=f"V1{i:07d}") for i in range(1, 21)]
     rows[0].update(CANARIES)                                             # loaded, tokenised
@@ -38,13 +45,21 @@ def april_rows():
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("privacy")
     landing = root / "landing" / "police_crimes"
-    write_police_file(landing / "met_crimes_2025-04.csv", april_rows())
+    april = write_police_file(landing / "met_crimes_2025-04.csv", april_rows())
+    short = canary_line().split(",")
+    del short[POLICE_COLUMNS.index("victim_gender")]  # an exporter dropped an empty cell: values would shift
+    with open(april, "a") as handle:
+        handle.write(",".join(short) + "\n")
     write_police_file(landing / "met_crimes_2025-05.csv",
                       [police_row(crime_ref=f"42{i:05d}/25", victim_ref=f"V2{i:07d}",
                                   **{**MAY, "rj_info_date": "" if i % 2 else "2025-05-07"}) for i in range(1, 11)])
     write_police_file(landing / "met_crimes_2025-05_v2.csv",
                       [police_row(crime_ref=f"43{i:05d}/25", victim_ref=f"V3{i:07d}", **MAY) for i in range(1, 5)])
     write_police_file(landing / "met_crimes_2025-06.csv", [police_row(report_date="2025-06-02", borough="Nowhere")])
+    # A file cut inside a quoted field: a parser's own error text would quote the rest of the file.
+    cut = write_police_file(landing / "met_crimes_2025-07.csv", [police_row(report_date="2025-07-02")])
+    with open(cut, "a") as handle:
+        handle.write(canary_line(report_date="2025-07-03", offence_subgroup='"Theft, ' + CANARIES["victim_surname"]))
     (root / "landing" / "police_crimes" / "README.txt").write_text("not a delivery")
     with pytest.MonkeyPatch.context() as mp:
         isolated_environment(mp, root)
@@ -60,15 +75,20 @@ def test_the_registry_shows_every_file_with_its_fate(world):
     registry = {name: (status, received, loaded, quarantined) for _, name, status, received, loaded, quarantined, _, _
                 in world["first"]["registry"]}
     assert registry == {
-        "met_crimes_2025-04.csv": ("loaded", 20, 19, 1),
+        "met_crimes_2025-04.csv": ("loaded", 21, 19, 2),
         "met_crimes_2025-05.csv": ("superseded", 10, 10, 0),
         "met_crimes_2025-05_v2.csv": ("loaded", 4, 4, 0),
         "met_crimes_2025-06.csv": ("rejected", 1, 0, 1),
+        "met_crimes_2025-07.csv": ("rejected", None, None, None),
         "README.txt": ("unknown", None, None, None),
     }
     quarantine = {(row, column, check) for _, row, column, check in world["first"]["quarantine"]}
     assert quarantine == {(2, "victim_postcode", "invalid_format"), (3, "borough", "unresolved_borough"),
-                          (1, "borough", "unresolved_borough")}
+                          (21, None, "wrong_field_count"), (1, "borough", "unresolved_borough")}
+    reasons = dict(query(world["root"] / "warehouse" / "mopac.duckdb",
+                         "select file_name, reason from ops.file_registry where status = 'rejected'"))
+    assert reasons["met_crimes_2025-07.csv"].startswith("met_crimes_2025-07.csv looks truncated: it ends inside a "
+                                                        "quoted field")
 
 
 def test_metrics_count_the_current_version_of_each_month(world):
