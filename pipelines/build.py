@@ -127,13 +127,13 @@ def summarise(settings: Settings, outcome: BuildOutcome | None = None) -> str:
             lines.extend(f"  {name} ({status}): {reason}" for name, status, reason in problems)
         if con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
                        "and table_name = 'metric_values'").fetchone()[0]:
-            headline = con.execute(f"""
+            headline = con.execute("""
                     select metric_id, period_month, numerator, denominator, value, ci_lower, ci_upper
                     from marts.metric_values
                     where geography_level = 'london' and breakdown is null
-                      and metric_id in {HEADLINE_METRICS}
+                      and list_contains(?, metric_id)
                       and period_month = (select max(period_month) from marts.metric_values)
-                    order by metric_id""").fetchall()
+                    order by metric_id""", [list(HEADLINE_METRICS)]).fetchall()
             if headline:
                 lines.append("Headline metrics, all London, latest month:")
             for metric, month, num, den, value, low, high in headline:

@@ -11,7 +11,6 @@ from pipelines.sql import qualified, quote_identifier
 from schemas.contract import FeedContract
 
 LINEAGE = ("_file_id", "_row_number", "_loaded_at")
-LOAD_SLICE_ROWS = 200_000
 
 
 def raw_table(contract: FeedContract) -> str:
@@ -23,20 +22,13 @@ def load_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: 
     """Append a file's accepted rows to raw.<feed> with lineage columns; return the row count.
 
     Raw keeps every version of every period: which version is current is the registry's business
-    (status 'loaded' vs 'superseded'), so a replaced delivery stays auditable. Rows go in slices,
-    so memory follows the slice, not the file.
+    (status 'loaded' vs 'superseded'), so a replaced delivery stays auditable. Each distinct
+    personal value is tokenised once (initials, Soundex codes, dates of birth and names repeat a
+    great deal; HMAC is the costly step), then joined back to its rows.
     """
     install_token_macro(con, pseudonym_key)
     con.execute("create schema if not exists raw")
-    for start in range(0, max(accepted.height, 1), LOAD_SLICE_ROWS):
-        _load_slice(con, contract, prepare(accepted.slice(start, LOAD_SLICE_ROWS), contract), file_id)
-    return accepted.height
-
-
-def _load_slice(con: duckdb.DuckDBPyConnection, contract: FeedContract, prepared: pl.DataFrame,
-                file_id: int | None) -> None:
-    """Each distinct personal value is tokenised once (initials, Soundex codes, dates of birth and
-    names repeat a great deal; HMAC is the costly step), then joined back to its rows."""
+    prepared = prepare(accepted, contract)
     wanted = tokens(contract)
     con.register("incoming_rows", prepared.to_arrow())
     try:
@@ -64,6 +56,7 @@ def _load_slice(con: duckdb.DuckDBPyConnection, contract: FeedContract, prepared
     finally:
         con.unregister("incoming_rows")
         con.execute("drop table if exists incoming_tokens")
+    return accepted.height
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: FeedContract, pseudonym_key: str) -> None:

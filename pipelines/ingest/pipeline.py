@@ -5,7 +5,7 @@ are written together or not at all, so an interrupted build is simply run again.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -14,13 +14,16 @@ import polars as pl
 from pipelines.ingest import registry
 from pipelines.ingest.findings import no_findings
 from pipelines.ingest.landing import Delivery, FileScan, LandedFile, identify, scan_file
-from pipelines.ingest.load import (
-    LOAD_SLICE_ROWS, cross_period_key_conflicts, ensure_raw_table, load_rows, record_findings, remove_rows)
+from pipelines.ingest.load import cross_period_key_conflicts, ensure_raw_table, load_rows, record_findings, remove_rows
 from pipelines.ingest.pseudonymise import PseudonymKeyMismatch
-from pipelines.ingest.read import READERS, DeliveryRows, UnreadableFile
+from pipelines.ingest.read import READERS, Batch, DeliveryRows, UnreadableFile
 from pipelines.ingest.reference import rule_context
 from pipelines.ingest.validate import FileRejected, FileValidation, rows_failed, too_many_failures, with_row_findings
 from schemas.contract import SPEC_FEEDS, FeedContract
+
+# Rows validated and loaded at a time: a few hundred MB at most in memory, and few enough calls that
+# their fixed cost (Pandera, the token lookup, the insert) stays small.
+CHUNK_ROWS = 125_000
 
 
 @dataclass(frozen=True)
@@ -145,14 +148,8 @@ def _load_file(con, contract: FeedContract, file: LandedFile, scan: FileScan, de
             rows_received = _count(rows)
             raise
         warnings.extend(validation.warnings)
-        pending: list[pl.DataFrame] = []
-        for batch in rows:
-            pending.append(validation.batch(batch))
-            if sum(frame.height for frame in pending) >= LOAD_SLICE_ROWS:
-                load_rows(con, contract, pl.concat(pending), file_id, pseudonym_key)
-                pending = []
-        if pending:
-            load_rows(con, contract, pl.concat(pending), file_id, pseudonym_key)
+        for chunk in _chunks(rows, CHUNK_ROWS):
+            load_rows(con, contract, validation.batch(chunk), file_id, pseudonym_key)
         rows_received = rows.rows_received
         if rows_received == 0:
             raise FileRejected("the file has a header but no data rows; ask the sender to re-send it with its records.")
@@ -171,6 +168,20 @@ def _load_file(con, contract: FeedContract, file: LandedFile, scan: FileScan, de
         failed = rows_failed(findings).len()
         counts = registry.Counts(rows_received, 0, failed, 0) if rows_received is not None else registry.Counts()
         return _Outcome("rejected", counts, findings, str(problem))
+
+
+def _chunks(batches: Iterable[Batch], rows: int) -> Iterator[Batch]:
+    """The reader's batches gathered into chunks of about `rows` rows: the reader's blocks stay small
+    (its memory), while validating and loading, which cost a fixed amount per call, run on fewer,
+    larger chunks."""
+    pending: list[Batch] = []
+    for batch in batches:
+        pending.append(batch)
+        if sum(b.frame.height for b in pending) >= rows:
+            yield Batch(pl.concat([b.frame for b in pending]), pl.concat([b.row_findings for b in pending]))
+            pending = []
+    if pending:
+        yield Batch(pl.concat([b.frame for b in pending]), pl.concat([b.row_findings for b in pending]))
 
 
 def _count(rows: DeliveryRows) -> int:

@@ -120,12 +120,14 @@ def _age_band(dob: pl.Expr, at: pl.Expr) -> pl.Expr:
     return band.otherwise(pl.lit("65+"))
 
 
-def _prepared_columns(col: ColumnContract) -> list[pl.Expr]:
-    """This column's storable forms, and the normalised inputs of its tokens (prefixed `_pii_`)."""
+# Personal values whose normalised forms depend on the value alone and repeat a great deal (a
+# surname's Soundex, a postcode's district): computed once per distinct value, then joined back.
+_FORMS_PER_DISTINCT_VALUE = ("name", "postcode", "date_of_birth")
+
+
+def _value_forms(col: ColumnContract) -> list[pl.Expr]:
+    """The normalised token inputs (prefixed `_pii_`) and coarse attributes of a personal value."""
     value = pl.col(col.name)
-    person = col.name.removesuffix("_dob")
-    if col.pii == "contact":
-        return []
     if col.pii == "name":
         letters = name_letters(value)
         forms = [letters.alias(f"_pii_{col.name}")]
@@ -138,18 +140,26 @@ def _prepared_columns(col: ColumnContract) -> list[pl.Expr]:
         compact = compact_postcode(value)
         return [postcode_with_one_space(compact).alias(f"_pii_{col.name}"),
                 postcode_district(compact).alias(f"{col.name}_district")]
+    # a date of birth, already typed by validation (the one date parser)
+    forms = [value.dt.strftime("%Y-%m-%d").alias(f"_pii_{col.name}"),
+             value.dt.year().cast(pl.Int64).alias(f"{col.name.removesuffix('_dob')}_birth_year")]
+    if "unordered_day_month" in col.reduced_tokens:
+        day, month = value.dt.day(), value.dt.month()
+        forms.append(pl.format("{}-{}-{}", value.dt.year(), pl.min_horizontal(day, month),
+                               pl.max_horizontal(day, month)).alias(f"_pii_{col.name}_unordered_day_month"))
+    return forms
+
+
+def _row_forms(col: ColumnContract) -> list[pl.Expr]:
+    """This column's storable forms computed row by row (columnar, but not per distinct value)."""
+    value = pl.col(col.name)
+    if col.pii in ("contact", "name", "postcode"):
+        return []
     if col.pii == "identifier":
         return [value.str.to_uppercase().alias(f"_pii_{col.name}")]
-    if col.pii == "date_of_birth":  # a date already typed by validation (the one date parser)
-        forms = [value.dt.strftime("%Y-%m-%d").alias(f"_pii_{col.name}"),
-                 value.dt.year().cast(pl.Int64).alias(f"{person}_birth_year")]
-        if "unordered_day_month" in col.reduced_tokens:
-            day, month = value.dt.day(), value.dt.month()
-            forms.append(pl.format("{}-{}-{}", value.dt.year(), pl.min_horizontal(day, month),
-                                   pl.max_horizontal(day, month)).alias(f"_pii_{col.name}_unordered_day_month"))
-        if col.age_at:
-            forms.append(_age_band(value, pl.col(col.age_at)).alias(f"{person}_age_band"))
-        return forms
+    if col.pii == "date_of_birth":
+        return [_age_band(value, pl.col(col.age_at)).alias(f"{col.name.removesuffix('_dob')}_age_band")] \
+            if col.age_at else []
     if col.type == "date":
         return [value]
     if col.type == "yes_no":
@@ -169,12 +179,16 @@ def _prepared_columns(col: ColumnContract) -> list[pl.Expr]:
 def prepare(accepted: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
     """Every storable column of raw.<feed> except the tokens, plus the tokens' normalised inputs
     (prefixed `_pii_`), which exist only in memory and are tokenised on their way in."""
-    exprs = [pl.col(ROW_NUMBER).cast(pl.Int64)]
+    typed = accepted.select(pl.col(ROW_NUMBER).cast(pl.Int64), *[f for col in contract.columns for f in _row_forms(col)])
     for col in contract.columns:
-        exprs.extend(_prepared_columns(col))
-    typed = accepted.select(exprs)
+        if col.pii in _FORMS_PER_DISTINCT_VALUE:
+            forms = accepted.select(pl.col(col.name).unique()).with_columns(_value_forms(col))
+            typed = (typed.with_columns(accepted.get_column(col.name))
+                     .join(forms, on=col.name, how="left", nulls_equal=True, maintain_order="left")
+                     .drop(col.name))
     if "_borough_key" in typed.columns:
-        typed = (typed.join(borough_lookup(), left_on="_borough_key", right_on="borough_key", how="left")
+        typed = (typed.join(borough_lookup(), left_on="_borough_key", right_on="borough_key", how="left",
+                            maintain_order="left")
                  .drop("_borough_key"))
     return typed
 

@@ -43,7 +43,7 @@ def april_rows():
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    root = tmp_path_factory.mktemp("privacy")
+    root = tmp_path_factory.mktemp("privacy") / "o'brien's data"  # a quote and a space in every path
     landing = root / "landing" / "police_crimes"
     april = write_police_file(landing / "met_crimes_2025-04.csv", april_rows())
     short = canary_line().split(",")

@@ -266,3 +266,18 @@ def test_a_different_pseudonym_key_is_refused_and_nothing_is_loaded(con, landing
     assert [r[0] for r in registry(con)] == ["met_crimes_2025-03.csv"]
     assert con.execute("select count(*) from raw.police_crimes").fetchone()[0] == 2
     assert con.execute("select fingerprint from ops.pseudonym_key").fetchone()[0] == key_fingerprint("k")
+
+
+def test_a_file_loaded_in_many_chunks_loads_every_row_once_and_sees_copies_and_conflicts_across_them(
+        con, landing, numbered_rows, monkeypatch):
+    monkeypatch.setattr("pipelines.ingest.read.BATCH_BYTES", 4096)     # about 12 rows a block
+    monkeypatch.setattr("pipelines.ingest.pipeline.CHUNK_ROWS", 25)
+    rows = numbered_rows(100)
+    rows.append(dict(rows[2]))                                      # row 101: a copy of row 3
+    rows.append({**rows[40], "offence_subgroup": "Something else"})  # row 102: shares row 41's key
+    write_police_file(landing / "police_crimes/met_crimes_2025-04.csv", rows)
+    [result] = ingest(con, landing)
+    assert (result.rows_received, result.rows_loaded, result.rows_quarantined) == (102, 99, 3)
+    assert con.execute("select count(*), count(distinct _row_number) from raw.police_crimes").fetchone() == (99, 99)
+    assert con.execute("select row_number, check_name from ops.quarantine order by 1").fetchall() == [
+        (41, "key_conflict"), (101, "duplicate_row"), (102, "key_conflict")]
