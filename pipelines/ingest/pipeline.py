@@ -45,6 +45,10 @@ class FileResult:
         return f"{name}: {self.status}" + (f" - {self.reason}" if self.reason else "")
 
 
+class IngestDefect(RuntimeError):
+    """Ingestion failed in a way the checks do not describe; the message names the file only."""
+
+
 def _in_delivery_order(files: list[tuple[LandedFile, Delivery]]) -> list[tuple[LandedFile, Delivery]]:
     """extracts.md: period (snapshot date) order, then version, then arrival."""
     return sorted(files, key=lambda fd: (fd[1].period_key, fd[1].version, fd[0].mtime_ns, fd[0].file_name))
@@ -84,9 +88,6 @@ def ingest_feed(
         results.append(result)
     return results
 
-
-class IngestDefect(RuntimeError):
-    """Ingestion failed in a way the checks do not describe; the message names the file only."""
 
 
 def _ingest_file(con, contract: FeedContract, file: LandedFile, delivery: Delivery,
@@ -174,14 +175,17 @@ def _chunks(batches: Iterable[Batch], rows: int) -> Iterator[Batch]:
     """The reader's batches gathered into chunks of about `rows` rows: the reader's blocks stay small
     (its memory), while validating and loading, which cost a fixed amount per call, run on fewer,
     larger chunks."""
+    def merged(pending: list[Batch]) -> Batch:
+        return Batch(pl.concat([b.frame for b in pending]), pl.concat([b.row_findings for b in pending]))
+
     pending: list[Batch] = []
     for batch in batches:
         pending.append(batch)
         if sum(b.frame.height for b in pending) >= rows:
-            yield Batch(pl.concat([b.frame for b in pending]), pl.concat([b.row_findings for b in pending]))
+            yield merged(pending)
             pending = []
     if pending:
-        yield Batch(pl.concat([b.frame for b in pending]), pl.concat([b.row_findings for b in pending]))
+        yield merged(pending)
 
 
 def _count(rows: DeliveryRows) -> int:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import polars as pl
 import pyarrow as pa
@@ -40,16 +41,15 @@ class Batch:
     row_findings: pl.DataFrame = field(default_factory=no_findings)  # rows set aside since the last batch
 
 
-class DeliveryRows:
-    """A file's rows, batch by batch; iterate once. `columns` and `warnings` are known up front;
-    `rows_received` once iteration has ended."""
+class DeliveryRows(Protocol):
+    """What every format's reader gives: a file's rows, batch by batch, to iterate once. `columns`
+    and `warnings` are known up front; `rows_received` once iteration has ended."""
 
     columns: list[str]
     warnings: list[str]
     rows_received: int
 
-    def __iter__(self) -> Iterator[Batch]:
-        raise NotImplementedError
+    def __iter__(self) -> Iterator[Batch]: ...
 
 
 def normalise_header(name: str) -> str:
@@ -71,7 +71,7 @@ def _undecodable(file_name: str, scan: FileScan) -> UnreadableFile:
                           "to re-export it as UTF-8.")
 
 
-class CsvRows(DeliveryRows):
+class CsvRows:
     """RFC 4180 CSV with a header row. A row with more or fewer fields than the header is set aside
     (`wrong_field_count`): its values cannot be trusted to sit in their columns."""
 
@@ -208,4 +208,4 @@ class _TrailingBlankRows:
         return rows.filter(pl.col(ROW_NUMBER) <= self.last_data_row)
 
 
-READERS: dict[str, type[DeliveryRows]] = {"csv": CsvRows}
+READERS: dict[str, Callable[[Path, FileScan], DeliveryRows]] = {"csv": CsvRows}

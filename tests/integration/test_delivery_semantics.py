@@ -1,13 +1,14 @@
 """Period delivery semantics (extracts.md) through the real ingest step and file registry."""
 import os
 import shutil
+import traceback
 from datetime import datetime, timezone
 
 import duckdb
 import pytest
 
 from pipelines.ingest.landing import list_landing_files
-from pipelines.ingest.pipeline import ingest_feed, register_unknown_files
+from pipelines.ingest.pipeline import IngestDefect, ingest_feed, register_unknown_files
 from pipelines.ingest.pseudonymise import PseudonymKeyMismatch, key_fingerprint
 from pipelines.ingest.registry import MIGRATIONS
 from schemas.contract import load_contracts, parse_contract
@@ -281,3 +282,17 @@ def test_a_file_loaded_in_many_chunks_loads_every_row_once_and_sees_copies_and_c
     assert con.execute("select count(*), count(distinct _row_number) from raw.police_crimes").fetchone() == (99, 99)
     assert con.execute("select row_number, check_name from ops.quarantine order by 1").fetchall() == [
         (41, "key_conflict"), (101, "duplicate_row"), (102, "key_conflict")]
+
+
+def test_an_unexpected_error_names_the_file_never_its_values_and_loads_nothing(con, landing, numbered_rows, monkeypatch):
+    def failing_load(*args):
+        raise ValueError("could not convert 'Qzcanary Smith, 07700900999'")  # what a library might say
+    monkeypatch.setattr("pipelines.ingest.pipeline.load_rows", failing_load)
+    write_police_file(landing / "police_crimes/met_crimes_2025-04.csv", numbered_rows(3))
+    with pytest.raises(IngestDefect) as problem:
+        ingest(con, landing)
+    message = str(problem.value)
+    assert message.startswith("police_crimes/met_crimes_2025-04.csv: ingestion stopped on an unexpected ValueError")
+    assert "QZCANARY" not in message.upper() and problem.value.__cause__ is None
+    assert "failing_load" in "".join(traceback.format_tb(problem.value.__traceback__))  # where, not what
+    assert con.execute("select count(*) from ops.file_registry").fetchone()[0] == 0
