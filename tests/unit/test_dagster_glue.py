@@ -82,3 +82,15 @@ def test_the_sensor_fingerprint_ignores_partial_uploads(tmp_path):
     before = landing_fingerprint(tmp_path)
     (tmp_path / "police_crimes" / "met_crimes_2025-04.csv.part").write_text("half a file")
     assert landing_fingerprint(tmp_path) == before
+
+
+def test_the_landing_sensor_requests_a_run_on_its_second_look_at_a_new_file(tmp_path, monkeypatch):
+    from pipelines.defs.sensors import landing_sensor
+
+    monkeypatch.setenv("MOPAC_LANDING_DIR", str(tmp_path))
+    (tmp_path / "police_crimes").mkdir()
+    (tmp_path / "police_crimes" / "met_crimes_2025-04.csv").write_text("a")
+    with dg.build_sensor_context(cursor=None) as context:
+        first = landing_sensor(context)
+        second = landing_sensor(dg.build_sensor_context(cursor=context.cursor))
+    assert isinstance(first, dg.SkipReason) and isinstance(second, dg.RunRequest)
