@@ -1,7 +1,7 @@
 """Turn a feed contract into a Pandera (Polars) schema.
 
 The schema validates the all-text frame that `pipelines.ingest.read` produces, after values are
-trimmed, blanks made null and date columns parsed beside their text (`with_parsed_dates`). Each
+trimmed, blanks made null and typed columns parsed beside their text (`with_parsed_values`). Each
 check is named from one vocabulary (CHECK_REASONS) so that quarantine rows, tests and the
 synthetic generator's defect log speak the same language. Checks are written so that one bad
 value fails exactly one check: a date that does not parse fails `invalid_date` only, never also
@@ -15,9 +15,10 @@ from datetime import date
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.ingest.normalise import borough_match_key, compact_postcode, parse_date
-from schemas.contract import ColumnContract, FeedContract
-from schemas.formats import FORMATS
+from pipelines.ingest.normalise import (
+    borough_match_key, compact_postcode, parse_date, parse_integer, parse_number, parse_timestamp)
+from schemas.contract import ColumnContract, Condition, FeedContract
+from schemas.formats import FORMATS, PNC_CHECK_LETTERS
 
 CHECK_REASONS = {
     "missing_required": "a required value is missing",
@@ -47,18 +48,42 @@ class RuleContext:
 
 
 def human_date_format(date_format: str) -> str:
-    return date_format.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
+    return (date_format.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD").replace("%H", "hh")
+            .replace("%M", "mm").replace("%S", "ss"))
 
 
-def parsed_date_column(column: str) -> str:
+# Column types read into a typed value once, beside their text (validation and load both use it).
+PARSED_TYPES = {"date", "timestamp", "month", "integer", "number"}
+
+
+def parsed_column(column: str) -> str:
     return f"{column}__parsed"
 
 
-def with_parsed_dates(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
-    """Each date column parsed once, beside its text: the checks read the parsed value and the
-    load takes it, so validation and pseudonymisation can never disagree about a date."""
-    return frame.with_columns(parse_date(pl.col(c.name), contract.date_format).alias(parsed_date_column(c.name))
-                              for c in contract.columns if c.type == "date")
+def parsed_value(col: ColumnContract, contract: FeedContract) -> pl.Expr:
+    value = pl.col(col.name)
+    if col.type in ("date", "month"):
+        return parse_date(value, contract.date_format_of(col))
+    if col.type == "timestamp":
+        return parse_timestamp(value, contract.date_format_of(col))
+    if col.type == "integer":
+        return parse_integer(value)
+    return parse_number(value)
+
+
+def with_parsed_values(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
+    """Each date, time and number column parsed once, beside its text: the checks read the parsed
+    value and the load takes it, so validation and pseudonymisation can never disagree about it."""
+    return frame.with_columns(parsed_value(c, contract).alias(parsed_column(c.name))
+                              for c in contract.columns if c.type in PARSED_TYPES)
+
+
+def condition_holds(condition: Condition, contract: FeedContract) -> pl.Expr:
+    """True on the rows meeting the condition (never null)."""
+    col = contract.column(condition.column)
+    if col.type == "integer":
+        return pl.col(parsed_column(col.name)).is_in([int(v) for v in condition.values]).fill_null(False)
+    return pl.col(col.name).str.to_lowercase().is_in([v.lower() for v in condition.values]).fill_null(False)
 
 
 def bound_check_name(col: ColumnContract, bound: str, side: str) -> str:
@@ -74,31 +99,69 @@ def _check(name: str, predicate: pl.Expr) -> pa.Check:
                     name=name)
 
 
+def _check_nulls_too(name: str, predicate: pl.Expr) -> pa.Check:
+    """A check on every row, null values included (a conditional requirement)."""
+    return pa.Check(lambda data: data.lazyframe.select(predicate.fill_null(True)), name=name, ignore_na=False)
+
+
+def _pnc_check_letter_ok(value: pl.Expr) -> pl.Expr:
+    number = (value.str.slice(2, 2) + value.str.slice(5, 7)).cast(pl.Int64, strict=False)
+    letters = pl.Series(list(PNC_CHECK_LETTERS))
+    expected = (number % 23).replace_strict(list(range(23)), letters.to_list(), default=None)
+    return value.str.slice(12, 1) == expected
+
+
 def column_checks(col: ColumnContract, contract: FeedContract, context: RuleContext) -> list[pa.Check]:
     value = pl.col(col.name)
+    parsed = pl.col(parsed_column(col.name))
     checks: list[pa.Check] = []
+    if col.required_when:
+        checks.append(_check_nulls_too("missing_required",
+                                       ~(condition_holds(col.required_when, contract) & value.is_null())))
     if col.format:
-        pattern = FORMATS[col.format].pattern
+        fmt = FORMATS[col.format]
         subject = compact_postcode(value) if col.type == "postcode" else value.str.to_uppercase()
-        checks.append(_check("invalid_format", subject.str.contains(pattern)))
+        well_formed = subject.str.contains(fmt.pattern)
+        if fmt.checksum == "pnc":
+            well_formed = well_formed & _pnc_check_letter_ok(subject).fill_null(False)
+        checks.append(_check("invalid_format", well_formed))
     if col.type == "postcode" and not col.format:
         checks.append(_check("invalid_format", compact_postcode(value).str.contains(FORMATS["postcode"].pattern)))
-    if col.allowed:
+    if col.type in ("integer", "number"):
+        within = parsed.is_not_null()
+        if col.min is not None:
+            within = within & (parsed >= col.min)
+        if col.max is not None:
+            within = within & (parsed <= col.max)
+        if col.allowed:
+            allowed = [int(a) for a in col.allowed] if col.type == "integer" else [float(a) for a in col.allowed]
+            checks.append(_check("not_allowed_value", parsed.is_in(allowed).fill_null(False)))
+        else:
+            checks.append(_check("invalid_format", within.fill_null(False)))
+    elif col.allowed:
         checks.append(_check("not_allowed_value", value.str.to_lowercase().is_in([a.lower() for a in col.allowed])))
+    if col.only_when:
+        checks.append(_check("not_allowed_value", condition_holds(col.only_when, contract)))
     if col.type == "yes_no":
         checks.append(_check("not_allowed_value", value.str.to_uppercase().is_in(["Y", "N"])))
-    if col.type == "borough":
+    if col.type == "boolean":
+        checks.append(_check("not_allowed_value", value.str.to_lowercase().is_in(["true", "false"])))
+    if col.type == "borough" and col.unresolved != "keep":
         checks.append(_check("unresolved_borough", borough_match_key(value).is_in(list(context.borough_match_keys))))
     if col.lookup == "london_lsoa21":
         well_formed = value.str.to_uppercase().str.contains(FORMATS["lsoa21"].pattern)
         checks.append(_check("not_london_lsoa", ~well_formed | value.str.to_uppercase().is_in(list(context.london_lsoa21))))
-    if col.type == "date":
+    if col.type in ("date", "timestamp", "month"):
         checks.extend(_date_checks(col, contract, context))
     return checks
 
 
+def _as_date(col: ColumnContract, expr: pl.Expr) -> pl.Expr:
+    return expr.dt.date() if col.type == "timestamp" else expr
+
+
 def _date_checks(col: ColumnContract, contract: FeedContract, context: RuleContext) -> list[pa.Check]:
-    this = pl.col(parsed_date_column(col.name))
+    this = _as_date(col, pl.col(parsed_column(col.name)))
     checks = [_check("invalid_date", this.is_not_null())]
     if col.in_file_period and context.period_month:
         start = context.period_month
@@ -107,7 +170,8 @@ def _date_checks(col: ColumnContract, contract: FeedContract, context: RuleConte
     for bound, side in ((col.not_before, "before"), (col.not_after, "after")):
         if not bound:
             continue
-        other = pl.lit(date.fromisoformat(bound)) if bound[0].isdigit() else pl.col(parsed_date_column(bound))
+        other = (pl.lit(date.fromisoformat(bound)) if bound[0].isdigit()
+                 else _as_date(contract.column(bound), pl.col(parsed_column(bound))))
         ok = this >= other if side == "before" else this <= other
         # An unparseable value or bound is another check's finding, not this one's.
         checks.append(_check(bound_check_name(col, bound, side), this.is_null() | other.is_null() | ok))

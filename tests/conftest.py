@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 
 from pipelines.ingest.landing import scan_file
-from pipelines.ingest.read import ROW_NUMBER, CsvRows
+from pipelines.ingest.read import ROW_NUMBER
+from pipelines.ingest.read_csv import CsvRows
 from pipelines.ingest.validate import FileValidation, rows_failed
 from schemas.contract import FeedContract, load_contracts
 from schemas.pandera_schema import RuleContext
@@ -79,15 +80,15 @@ class WholeFile:
         return self.findings.filter(pl.col("severity") == "field").height
 
 
-def read_whole_file(path: Path) -> WholeFile:
-    rows = CsvRows(path, scan_file(path))
+def read_whole_file(path: Path, contract: FeedContract | None = None) -> WholeFile:
+    rows = CsvRows(path, scan_file(path), contract or load_contracts()["police_crimes"])
     batches = list(rows)
     return WholeFile(pl.concat([b.frame for b in batches]), pl.concat([b.row_findings for b in batches]),
                      rows.rows_received, rows.warnings)
 
 
 def validate_whole_file(path: Path, contract: FeedContract, context: RuleContext) -> WholeFile:
-    rows = CsvRows(path, scan_file(path))
+    rows = CsvRows(path, scan_file(path), contract)
     validation = FileValidation(contract, context, rows.columns)
     accepted = pl.concat([validation.batch(batch) for batch in rows])
     findings = validation.finish()

@@ -41,6 +41,7 @@ class Delivery:
     # named part of the contract's file pattern (a borough slug; a force and file kind), so that
     # the 32 hub files of a month never replace each other. Versions replace within one period key.
     period_key: str
+    name_parts: dict[str, str]  # every named part of the file name (a column may take its value from one)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def identify(file: LandedFile, contracts: dict[str, FeedContract]) -> Delivery |
     parts = match.groupdict()
     period = date.fromisoformat(parts["period"] + "-01") if parts.get("period") else None
     snapshot = date.fromisoformat(parts["snapshot"]) if parts.get("snapshot") else None
-    return Delivery(contract.feed, period, snapshot, int(parts.get("version") or 1), period_key_of(parts))
+    return Delivery(contract.feed, period, snapshot, int(parts.get("version") or 1), period_key_of(parts),
+                    {name: value for name, value in parts.items() if value is not None})
 
 
 def period_key_of(parts: dict[str, str | None]) -> str:

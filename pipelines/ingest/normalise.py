@@ -26,11 +26,43 @@ def date_shape(date_format: str) -> str:
 
 def parse_date(expr: pl.Expr, date_format: str) -> pl.Expr:
     """The one date parser: a valid calendar date written exactly in the feed's format, else null.
+    A format without a day ('%Y-%m', '%Y%m') gives the first of the month.
 
     Polars' own parsing is lenient ('2025-4-5', and '05/04/25' as the year 25 under '%d/%m/%Y'),
     so the text must first have the format's exact shape.
     """
-    return pl.when(expr.str.contains(date_shape(date_format))).then(expr.str.to_date(date_format, strict=False))
+    text, fmt = (expr, date_format) if "%d" in date_format else (expr + "|01", date_format + "|%d")
+    return pl.when(expr.str.contains(date_shape(date_format))).then(text.str.to_date(fmt, strict=False))
+
+
+def parse_timestamp(expr: pl.Expr, date_format: str) -> pl.Expr:
+    """A valid date and time written exactly in the format, else null."""
+    return pl.when(expr.str.contains(date_shape(date_format))).then(
+        expr.str.to_datetime(date_format, time_unit="us", strict=False))
+
+
+def parse_integer(expr: pl.Expr) -> pl.Expr:
+    """Whole numbers written as digits (an optional sign), else null: '12', not '12.0' or '1e3'."""
+    return pl.when(expr.str.contains(r"^[+-]?\d+$")).then(expr.cast(pl.Int64, strict=False))
+
+
+def parse_number(expr: pl.Expr) -> pl.Expr:
+    """Decimal numbers ('-0.1408', '51.54', and '5.3e-05' as data.police.uk writes longitudes near
+    Greenwich), else null."""
+    return pl.when(expr.str.contains(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")).then(expr.cast(pl.Float64, strict=False))
+
+
+def lenient_crime_ref(expr: pl.Expr) -> pl.Expr:
+    """What can safely be recovered of a typed crime reference (extracts.md, council_hub): spaces
+    removed, and a missing slash restored in nine digits (7 + '/' + 2). Never a guessed year."""
+    compact = expr.str.replace_all(r"\s", "")
+    return (pl.when(compact.str.contains(r"^\d{9}$"))
+            .then(pl.concat_str(compact.str.slice(0, 7), pl.lit("/"), compact.str.slice(7)))
+            .otherwise(compact))
+
+
+# Contract `normalise:` words, applied to the trimmed text before any check and stored as normalised.
+NORMALISERS = {"crime_ref": lenient_crime_ref}
 
 
 def blank_to_null(expr: pl.Expr) -> pl.Expr:

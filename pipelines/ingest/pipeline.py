@@ -16,7 +16,8 @@ from pipelines.ingest.findings import no_findings
 from pipelines.ingest.landing import Delivery, FileScan, LandedFile, identify, scan_file
 from pipelines.ingest.load import cross_period_key_conflicts, ensure_raw_table, load_rows, record_findings, remove_rows
 from pipelines.ingest.pseudonymise import PseudonymKeyMismatch
-from pipelines.ingest.read import READERS, Batch, DeliveryRows, UnreadableFile
+from pipelines.ingest.read import Batch, DeliveryRows, UnreadableFile
+from pipelines.ingest.readers import open_rows
 from pipelines.ingest.reference import rule_context
 from pipelines.ingest.validate import FileRejected, FileValidation, rows_failed, too_many_failures, with_row_findings
 from schemas.contract import SPEC_FEEDS, FeedContract
@@ -141,10 +142,11 @@ def _load_file(con, contract: FeedContract, file: LandedFile, scan: FileScan, de
     findings = no_findings()
     rows_received = None
     try:
-        rows = READERS[contract.format](file.path, scan)
+        rows = open_rows(contract, file.path, scan)
         warnings.extend(rows.warnings)
         try:
-            validation = FileValidation(contract, rule_context(delivery.period_month), rows.columns)
+            validation = FileValidation(contract, rule_context(delivery.period_month), rows.columns,
+                                        delivery.name_parts)
         except FileRejected:
             rows_received = _count(rows)
             raise
@@ -154,8 +156,10 @@ def _load_file(con, contract: FeedContract, file: LandedFile, scan: FileScan, de
         rows_received = rows.rows_received
         if rows_received == 0:
             raise FileRejected("the file has a header but no data rows; ask the sender to re-send it with its records.")
-        findings = with_row_findings(validation.finish(),
-                                     cross_period_key_conflicts(con, contract, file_id, delivery.period_key))
+        findings = validation.finish()
+        if contract.delivery == "period" and contract.key:  # a snapshot repeats every record by design
+            findings = with_row_findings(findings,
+                                         cross_period_key_conflicts(con, contract, file_id, delivery.period_key))
         taken_back = rows_failed(findings)
         remove_rows(con, contract, file_id, taken_back.to_list())
         counts = registry.Counts(rows_received, rows_received - taken_back.len(), taken_back.len(),

@@ -21,8 +21,9 @@ from pipelines.ingest import registry
 from pipelines.ingest.normalise import (
     borough_match_key, compact_postcode, name_letters, postcode_district, postcode_with_one_space, soundex)
 from pipelines.ingest.read import ROW_NUMBER
-from pipelines.ingest.reference import borough_lookup
+from pipelines.ingest.reference import borough_lookup, lsoa_borough_lookup
 from schemas.contract import ColumnContract, FeedContract
+from schemas.pandera_schema import PARSED_TYPES
 
 TOKEN_MACRO = "pii_token"
 AGE_BANDS = ((16, "0-15"), (25, "16-24"), (35, "25-34"), (45, "35-44"), (55, "45-54"), (65, "55-64"))
@@ -160,12 +161,16 @@ def _row_forms(col: ColumnContract) -> list[pl.Expr]:
     if col.pii == "date_of_birth":
         return [_age_band(value, pl.col(col.age_at)).alias(f"{col.name.removesuffix('_dob')}_age_band")] \
             if col.age_at else []
-    if col.type == "date":
+    if col.type in PARSED_TYPES:  # typed by validation (the one parser)
         return [value]
     if col.type == "yes_no":
         return [(value.str.to_uppercase() == "Y").alias(col.name)]
+    if col.type == "boolean":
+        return [(value.str.to_lowercase() == "true").alias(col.name)]
     if col.type == "borough":
         return [value.alias(col.name), borough_match_key(value).alias("_borough_key")]
+    if col.type == "lsoa":
+        return [value.str.to_uppercase().alias(col.name), value.str.to_uppercase().alias("_lsoa_key")]
     if col.type == "postcode":
         return [postcode_with_one_space(compact_postcode(value)).alias(col.name)]
     if col.allowed:
@@ -190,6 +195,10 @@ def prepare(accepted: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
         typed = (typed.join(borough_lookup(), left_on="_borough_key", right_on="borough_key", how="left",
                             maintain_order="left")
                  .drop("_borough_key"))
+    if "_lsoa_key" in typed.columns:
+        typed = (typed.join(lsoa_borough_lookup(), left_on="_lsoa_key", right_on="lsoa_code", how="left",
+                            maintain_order="left")
+                 .drop("_lsoa_key"))
     return typed
 
 
@@ -225,6 +234,9 @@ def raw_columns(contract: FeedContract) -> list[tuple[str, str]]:
                 tokens.append((f"{person}_age_band", f"Age band at {col.age_at}: {', '.join(b for _, b in AGE_BANDS)}, 65+, Unknown."))
         else:
             stored.append((col.name, col.description))
-    stored += [("borough_code", f"GSS code of the Met borough {c.name} resolves to.")
+    stored += [("borough_code", f"GSS code of the Met borough {c.name} resolves to"
+                                + (" (blank when it resolves to none)." if c.unresolved == "keep" else "."))
                for c in contract.columns if c.type == "borough"]
+    stored += [("borough_code", f"GSS code of the London borough holding LSOA {c.name} (2011 or 2021 code); "
+                                "blank outside London.") for c in contract.columns if c.type == "lsoa"]
     return stored + tokens

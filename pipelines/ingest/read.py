@@ -1,5 +1,7 @@
-"""Read a delivery file as a stream of all-text Polars batches with normalised column names, plus
-the row-level findings only a reader can see (a row whose fields do not match the header).
+"""What every format's reader shares: batches of all-text rows with normalised column names, the
+row-level findings only a reader can see (a row that does not fit, a record that is not one), row
+numbering, decoding, and trailing blank rows. One small module per format (read_csv, read_jsonl,
+read_xlsx, read_wide) builds on these; `readers.open_rows` picks one by the contract's format.
 
 Batches keep memory at one batch, whatever the file's size. Every value stays text here: typing is
 validation's job, so that a malformed value is reported as it was received. A parser's own error
@@ -8,9 +10,8 @@ row, column and check, and says what the sender should do.
 """
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -65,110 +66,53 @@ def text_encoding(scan: FileScan) -> tuple[str, list[str]]:
                       f"{scan.first_non_utf8_offset}); decoded as Windows-1252"]
 
 
-def _undecodable(file_name: str, scan: FileScan) -> UnreadableFile:
+def undecodable(file_name: str, scan: FileScan) -> UnreadableFile:
     return UnreadableFile(f"{file_name} is neither UTF-8 nor Windows-1252 (first byte that is not UTF-8 on line "
                           f"{scan.first_non_utf8_line}, at byte offset {scan.first_non_utf8_offset}); ask the sender "
                           "to re-export it as UTF-8.")
 
 
-class CsvRows:
-    """RFC 4180 CSV with a header row. A row with more or fewer fields than the header is set aside
-    (`wrong_field_count`): its values cannot be trusted to sit in their columns."""
-
-    def __init__(self, path: Path, scan: FileScan):
-        if scan.size_bytes == 0:
-            raise UnreadableFile(f"{path.name} is empty (no header row); ask the sender to re-send the extract.")
-        if scan.quote_count % 2:
-            raise UnreadableFile(
-                f"{path.name} looks truncated: it ends inside a quoted field (it holds an odd number of double-quote "
-                "characters), so loading it would lose the rows after the cut. Ask the sender to re-send the "
-                "complete file; a value containing a double quote must itself be quoted, with the inner quote doubled.")
-        self.path, self.scan = path, scan
-        self.encoding, self.warnings = text_encoding(scan)
-        self.header = self._header()
-        self.columns = [normalise_header(n) for n in self.header]
-        repeated = sorted({n for n in self.columns if self.columns.count(n) > 1})
-        if repeated:
-            raise UnreadableFile(f"{path.name} has repeated column headers after normalising: {', '.join(repeated)}; "
-                                 "ask the sender to re-send it with one column per field.")
-        self.rows_received = 0
-
-    def _header(self) -> list[str]:
-        try:
-            with open(self.path, encoding="utf-8-sig" if self.encoding == "utf8" else self.encoding,
-                      newline="") as handle:
-                header = next(csv.reader(handle), [])
-        except UnicodeDecodeError:
-            raise _undecodable(self.path.name, self.scan) from None
-        except csv.Error:
-            raise UnreadableFile(f"{self.path.name}: its header row is not valid CSV; ask the sender to re-export "
-                                 "it.") from None
-        if not any(h.strip() for h in header):
-            raise UnreadableFile(f"{self.path.name} has no header row (its first line is blank); ask the sender to "
-                                 "re-export it with the column names in the first line.")
-        return header
-
-    def __iter__(self) -> Iterator[Batch]:
-        set_aside: list[tuple[int, int]] = []  # (data row number, fields), in file order
-
-        def note(row: pa_csv.InvalidRow) -> str:
-            set_aside.append((row.number - 1, row.actual_columns))  # the parser counts the header as record 1
-            return "skip"
-
-        numbering = _RowNumbering()
-        blanks = _TrailingBlankRows(self.columns)
-        reported = 0
-        for record_batch in self._record_batches(note):
-            frame = numbering.number(pl.from_arrow(record_batch).rename(dict(zip(self.header, self.columns))),
-                                     [number for number, _ in set_aside])
-            emitted = blanks.emit(frame, last_set_aside=set_aside[-1][0] if set_aside else 0)
-            new = set_aside[reported:]
-            reported = len(set_aside)
-            if emitted.height or new:
-                yield Batch(emitted, _wrong_field_count(new, len(self.header)))
-        if set_aside[reported:]:
-            yield Batch(blanks.emit(blanks.no_rows(), set_aside[-1][0]),
-                        _wrong_field_count(set_aside[reported:], len(self.header)))
-        self.rows_received = blanks.last_data_row
-        last_record = max(numbering.last_good_row, set_aside[-1][0] if set_aside else 0)
-        if set_aside and set_aside[-1][0] == last_record and not self.scan.ends_with_newline \
-                and set_aside[-1][1] < len(self.header):
-            raise UnreadableFile(
-                f"{self.path.name} looks truncated: its last line (row {last_record}) has no line ending and only "
-                f"{set_aside[-1][1]} of the header's {len(self.header)} fields. Ask the sender to re-send the "
-                "complete file.")
-
-    def _record_batches(self, on_invalid_row) -> Iterator[pa.RecordBatch]:
-        # One thread: the parser then numbers every row it sets aside, and is fastest here anyway.
-        try:
-            reader = pa_csv.open_csv(
-                self.path,
-                read_options=pa_csv.ReadOptions(use_threads=False, encoding=self.encoding, column_names=self.header,
-                                                skip_rows=1, block_size=BATCH_BYTES),
-                parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid_row),
-                convert_options=pa_csv.ConvertOptions(column_types={h: pa.string() for h in self.header},
-                                                       strings_can_be_null=False, quoted_strings_can_be_null=False),
-                memory_pool=_ARROW_POOL,
-            )
-            yield from reader
-        except UnicodeDecodeError:
-            raise _undecodable(self.path.name, self.scan) from None
-        except (pa.ArrowException, ValueError):
-            # pyarrow's message can quote the row it failed on: say what we know, never what it said.
-            raise UnreadableFile(f"{self.path.name} is not a readable CSV file; ask the sender to re-export it as "
-                                 "CSV with a header row and one line per record.") from None
+def delimited_record_batches(path: Path, scan: FileScan, encoding: str, column_names: list[str], *, skip_rows: int,
+                             on_invalid_row, delimiter: str = ",", quote_char: str | bool = '"') -> Iterator[pa.RecordBatch]:
+    """Records of a delimited text file as all-text Arrow batches of about BATCH_BYTES. Rows whose
+    field count differs from `column_names` go to `on_invalid_row` (numbered from 1 at the file's
+    first line) and are skipped; blank lines are not records."""
+    # One thread: the parser then numbers every row it sets aside, and is fastest here anyway.
+    try:
+        reader = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(use_threads=False, encoding=encoding, column_names=column_names,
+                                            skip_rows=skip_rows, block_size=BATCH_BYTES),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=quote_char,
+                                              newlines_in_values=bool(quote_char), invalid_row_handler=on_invalid_row),
+            convert_options=pa_csv.ConvertOptions(column_types={c: pa.string() for c in column_names},
+                                                   strings_can_be_null=False, quoted_strings_can_be_null=False),
+            memory_pool=_ARROW_POOL,
+        )
+        yield from reader
+    except UnicodeDecodeError:
+        raise undecodable(path.name, scan) from None
+    except (pa.ArrowException, ValueError):
+        # pyarrow's message can quote the row it failed on: say what we know, never what it said.
+        raise UnreadableFile(f"{path.name} cannot be read as {'CSV' if quote_char else 'lines of text'}; ask the "
+                             "sender to re-export it.") from None
 
 
-def _wrong_field_count(rows: list[tuple[int, int]], expected: int) -> pl.DataFrame:
+def set_aside_findings(rows: list[tuple[int, int]], check: str, detail: pl.Expr) -> pl.DataFrame:
+    """Whole-row findings for rows a reader set aside: (row number, fields) pairs."""
     frame = pl.DataFrame(rows, schema={"row_number": pl.Int64, "fields": pl.Int64}, orient="row")
-    return whole_row_findings(
-        frame, "wrong_field_count",
+    return whole_row_findings(frame, check, detail)
+
+
+def wrong_field_count(rows: list[tuple[int, int]], expected: int) -> pl.DataFrame:
+    return set_aside_findings(
+        rows, "wrong_field_count",
         pl.lit(" (") + pl.col("fields").cast(pl.String) + pl.lit(
             f" fields where the header has {expected}; its values cannot be trusted to sit in their columns: ask the "
             "sender to re-send the row with every field, an empty value still being a field)"))
 
 
-class _RowNumbering:
+class RowNumbering:
     """Data rows are numbered 1.. in file order counting the rows set aside, so a finding names the
     row the sender sees (blank lines are not rows). The rows set aside so far always include those
     among this batch's rows: the parser reports them before it hands the batch over."""
@@ -186,7 +130,7 @@ class _RowNumbering:
         return frame.select(numbers.alias(ROW_NUMBER), *frame.columns)
 
 
-class _TrailingBlankRows:
+class TrailingBlankRows:
     """Trailing blank rows (',,,,' left by a spreadsheet) are dropped without fuss; blank rows
     between records are data rows (they fail the required-field checks). A blank row is held back
     until a later data row shows it is not trailing."""
@@ -207,5 +151,3 @@ class _TrailingBlankRows:
         self.held = rows.filter(pl.col(ROW_NUMBER) > self.last_data_row)
         return rows.filter(pl.col(ROW_NUMBER) <= self.last_data_row)
 
-
-READERS: dict[str, Callable[[Path, FileScan], DeliveryRows]] = {"csv": CsvRows}

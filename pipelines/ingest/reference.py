@@ -19,6 +19,14 @@ def borough_lookup() -> pl.DataFrame:
 
 
 @cache
+def lsoa_borough_lookup() -> pl.DataFrame:
+    """LSOA code (2011 or 2021) -> GSS code of its London borough (City of London included)."""
+    lsoa21 = pl.read_csv(SEEDS_DIR / "ref_lsoa21_borough.csv").rename({"lsoa21_code": "lsoa_code"})
+    lsoa11 = pl.read_csv(SEEDS_DIR / "ref_lsoa11_borough.csv").rename({"lsoa11_code": "lsoa_code"})
+    return pl.concat([lsoa21, lsoa11]).unique("lsoa_code", keep="first")
+
+
+@cache
 def london_lsoa21() -> frozenset[str]:
     return frozenset(pl.read_csv(SEEDS_DIR / "ref_lsoa21_borough.csv")["lsoa21_code"].to_list())
 

@@ -30,7 +30,7 @@ def _minimal(**column):
 
 
 @pytest.mark.parametrize("column, message", [
-    ({"name": "b", "type": "number", "description": "b"}, "type 'number'"),
+    ({"name": "b", "type": "decimal", "description": "b"}, "type 'decimal'"),
     ({"name": "b", "type": "string", "format": "nhs", "description": "b"}, "format 'nhs'"),
     ({"name": "b", "type": "string", "pii": "secret", "description": "b"}, "pii 'secret'"),
     ({"name": "b", "type": "string", "description": ""}, "needs a description"),
