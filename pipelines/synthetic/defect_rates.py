@@ -48,8 +48,13 @@ class DefectRates:
     trailing_blank_rows: float = 0.5
     # police_crimes months re-delivered as `_v2` (from the first month; only when months >= 2).
     police_redeliveries: int = 1
+    # court_hearings months re-delivered as `_v2` (from the second month; only when months >= 2).
+    court_redeliveries: int = 1
     # Share of a re-delivered month's defective records the `_v2` corrects.
     v2_correction_share: float = 0.6
+    # Defective cases the sender corrects when re-sending the latest rj_cases snapshot under the
+    # same name, new bytes and no new version (0: no re-send; only when months >= 2).
+    rj_resent_cases: int = 1
 
     @classmethod
     def none(cls) -> "DefectRates":

@@ -1,15 +1,18 @@
 """One extract file: inject defects into the clean rows, and derive what the truth needs from it
-(records, the defect log, and the rows the warehouse will load, with and without defects)."""
+(records, the defect log, and the rows the warehouse will load, with and without defects).
+`resend_file` is the same file sent again under its name with a few records corrected."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from types import ModuleType
 
+import dataclasses
+
 import polars as pl
 
 from pipelines.synthetic.defect_rates import DefectRates
-from pipelines.synthetic.defects.engine import Delivery, deliver
+from pipelines.synthetic.defects.engine import Delivery, corrected, deliver
 from pipelines.synthetic.draws import Draws
 from pipelines.synthetic.feeds.contract import ROW, FileContext, handle
 
@@ -39,6 +42,7 @@ class DeliveredFile:
         return self.frame.select(
             feed=pl.lit(self.ctx.feed),
             file_name=pl.lit(self.ctx.file_name),
+            delivery=pl.lit(self.ctx.delivery, pl.Int64),
             row_number="_row_number",
             record_key=record_key,
             person_id="_person_id",
@@ -50,6 +54,7 @@ class DeliveredFile:
         return self.delivery.defects.join(keys, on="_row_number", how="left", maintain_order="left").select(
             feed=pl.lit(self.ctx.feed),
             file_name=pl.lit(self.ctx.file_name),
+            delivery=pl.lit(self.ctx.delivery, pl.Int64),
             row_number="_row_number",
             record_key="record_key",
             column="column",
@@ -68,7 +73,17 @@ def deliver_file(
     excluded: pl.Series | None = None,
 ) -> DeliveredFile:
     """`feed` is one of the pipelines.synthetic.feeds modules; `clean` its rendered rows."""
-    delivery = deliver(clean, feed.CONTRACT, feed.DEFECTS, rates, draws, ctx, excluded)
+    return _delivered(feed, clean, ctx, deliver(clean, feed.CONTRACT, feed.DEFECTS, rates, draws, ctx, excluded))
+
+
+def resend_file(feed: ModuleType, original: DeliveredFile, clean: pl.DataFrame, rids: list[int]) -> DeliveredFile:
+    """`original` (delivered from `clean`) sent again under the same name, with the records `rids`
+    corrected (sent as in `clean`) and every other row exactly as before."""
+    ctx = dataclasses.replace(original.ctx, delivery=original.ctx.delivery + 1)
+    return _delivered(feed, clean, ctx, corrected(original.delivery, clean, rids, feed.CONTRACT, ctx))
+
+
+def _delivered(feed: ModuleType, clean: pl.DataFrame, ctx: FileContext, delivery: Delivery) -> DeliveredFile:
     expected = feed.loaded(handle(feed.CONTRACT, delivery.frame, delivery.failures, ctx))
     numbered = clean.with_columns(_row_number=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
     no_failures = delivery.failures.clear()

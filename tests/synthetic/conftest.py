@@ -30,7 +30,14 @@ class Generated:
         return pl.read_parquet(self.truth / f"{name}.parquet")
 
     def files(self, feed: str) -> list[Path]:
+        """The files of `feed` in the landing folder."""
         return sorted((self.landing / feed).iterdir())
+
+    def path(self, file: dict) -> Path:
+        """Where the bytes of a files.parquet row are: the landing folder for a first delivery
+        under its name, `<truth>/resent/` for the same name re-sent."""
+        base = self.landing if file["delivery"] == 1 else self.truth / "resent"
+        return base / file["feed"] / file["file_name"]
 
 
 def _generate(root: Path, **kwargs) -> Generated:

@@ -68,15 +68,25 @@ def test_csv_headers_are_exactly_the_spec_columns(messy, feed):
         assert _decode(path.read_bytes()).splitlines()[0] == SPEC_HEADERS[feed]
 
 
-def test_the_first_police_month_is_redelivered_as_v2_and_only_police_months_have_versions(messy):
+def test_the_first_police_month_and_the_second_court_month_are_redelivered_as_v2(messy):
     names = [p.name for p in messy.files("police_crimes")]
     assert "met_crimes_2025-01.csv" in names and "met_crimes_2025-01_v2.csv" in names
-    other = [p.name for feed in FILE_NAMES if feed != "police_crimes" for p in messy.files(feed)]
-    assert not any(re.search(r"_v\d+\.", n) for n in other)
+    names = [p.name for p in messy.files("court_hearings")]
+    assert "hmcts_hearings_2025-02.csv" in names and "hmcts_hearings_2025-02_v2.csv" in names
+    versioned = [p.name for feed in FILE_NAMES for p in messy.files(feed) if re.search(r"_v\d+\.", p.name)]
+    assert sorted(versioned) == ["hmcts_hearings_2025-02_v2.csv", "met_crimes_2025-01_v2.csv"]
+
+
+def test_the_resent_snapshot_has_its_spec_name_and_header(messy):
+    [resent] = (messy.truth / "resent" / "rj_cases").iterdir()
+    assert re.fullmatch(FILE_NAMES["rj_cases"], resent.name)
+    assert resent.read_text(encoding="utf-8").splitlines()[0] == SPEC_HEADERS["rj_cases"]
 
 
 def test_a_clean_world_has_no_redelivery(clean):
-    assert not any("_v2" in p.name for p in clean.files("police_crimes"))
+    assert not any("_v2" in p.name for feed in FILE_NAMES for p in clean.files(feed))
+    assert not (clean.truth / "resent").exists()
+    assert clean.table("files")["delivery"].to_list() == [1] * clean.table("files").height
 
 
 def test_some_court_files_are_windows_1252_with_curly_apostrophes(messy):

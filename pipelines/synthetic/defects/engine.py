@@ -85,6 +85,23 @@ def deliver(
     raise GeneratorError(f"{ctx.file_name}: defects could not be made unambiguous")
 
 
+def corrected(delivery: Delivery, clean: pl.DataFrame, rids: list[int], contract: Contract, ctx: FileContext) -> Delivery:
+    """`delivery` with the records `rids` sent as they are in `clean` (a sender correcting a few
+    records of a file it sends again): every other row keeps its text and its defect; row numbers
+    shift only where a corrected record loses a duplicate or conflicting copy."""
+    kept = delivery.frame.filter(~pl.col("_rid").is_in(rids))
+    fixed = clean.filter(pl.col("_rid").is_in(rids)).with_columns(_copy=pl.lit(0).cast(kept.schema["_copy"]))
+    frame = (
+        pl.concat([kept.drop("_row_number"), fixed], how="diagonal")
+        .sort("_order", "_rid", "_copy")
+        .with_columns(_row_number=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
+    )
+    failures = validate(contract, frame, ctx)
+    if _ambiguous(frame, failures):
+        raise GeneratorError(f"{ctx.file_name}: correcting records changed the consequence of other defects")
+    return Delivery(frame, failures, _log(frame, failures))
+
+
 def _assign(clean: pl.DataFrame, kinds: list[DefectKind], rates: DefectRates, draws: Draws, feed: str, excluded) -> pl.DataFrame:
     u = pl.col("_kind_draw")
     ids, edges, start = [], [], 0.0

@@ -31,6 +31,8 @@ class FileContext:
     period: Month | None = None
     snapshot_date: dt.date | None = None
     version: int = 1
+    # The n-th delivery under this exact file name (2: the same name re-sent with new bytes).
+    delivery: int = 1
 
 
 @dataclass(frozen=True)

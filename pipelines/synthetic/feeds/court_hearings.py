@@ -2,7 +2,8 @@
 
 Dates are dd/mm/yyyy. Files of even months (by month number) are written in Windows-1252, the
 others in UTF-8; court names carry curly apostrophes either way ("Highbury Corner Magistrates’
-Court"), so the same name arrives in both encodings.
+Court"), so the same name arrives in both encodings. The second month of a run is re-delivered as
+a `_v2` (world/world.py `_court_redelivery`; pipelines/synthetic/__init__.py, Re-deliveries).
 
 Handling assumed for the warehouse:
 - Row-level: hearing_id, urn blank (missing_required) or malformed (invalid_format); court_name

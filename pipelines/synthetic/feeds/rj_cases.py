@@ -15,7 +15,8 @@ Handling assumed for the warehouse:
 - Accepted: resolvable borough spellings; a well-formed but wrong crime_ref (no link); victim
   name typos and nicknames.
 Row-level defects only touch fields fixed at referral (id, borough, source), so a quarantined
-case is quarantined in every snapshot.
+case is quarantined in every snapshot, except a case the sender corrects in a re-sent snapshot
+(always the latest, so no later snapshot contradicts it; see pipelines/synthetic/__init__.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """The ground truth beside the landing folder: Parquet tables and a manifest.
 
 people and records are streamed to disk month by month so memory stays bounded; defects, files
-and metrics are small and written at the end.
+and metrics are small and written at the end. A file re-sent under a name already delivered is
+written under `resent/<feed>/<file>` here (RESENT_DIR), to be landed after a build has taken the
+first delivery (see pipelines/synthetic/__init__.py).
 """
 
 from __future__ import annotations
@@ -14,17 +16,19 @@ import pyarrow.parquet as pq
 
 from pipelines.synthetic.people import PEOPLE_SCHEMA
 
+RESENT_DIR = "resent"
 RECORD_SCHEMA = {
-    "feed": pl.String, "file_name": pl.String, "row_number": pl.Int64, "record_key": pl.String,
+    "feed": pl.String, "file_name": pl.String, "delivery": pl.Int64, "row_number": pl.Int64, "record_key": pl.String,
     "person_id": pl.Int64, "crime_id": pl.Int64,
 }
 DEFECT_SCHEMA = {
-    "feed": pl.String, "file_name": pl.String, "row_number": pl.Int64, "record_key": pl.String, "column": pl.String,
-    "defect": pl.String, "severity": pl.String, "check": pl.String,
+    "feed": pl.String, "file_name": pl.String, "delivery": pl.Int64, "row_number": pl.Int64, "record_key": pl.String,
+    "column": pl.String, "defect": pl.String, "severity": pl.String, "check": pl.String,
 }
 FILE_SCHEMA = {
-    "feed": pl.String, "file_name": pl.String, "period_month": pl.Date, "snapshot_date": pl.Date, "version": pl.Int64,
-    "rows": pl.Int64, "expected_status": pl.String, "encoding": pl.String,
+    "feed": pl.String, "file_name": pl.String, "delivery": pl.Int64, "sha256": pl.String,
+    "period_month": pl.Date, "snapshot_date": pl.Date, "version": pl.Int64, "rows": pl.Int64,
+    "expected_status": pl.String, "expected_warning": pl.String, "encoding": pl.String,
 }
 
 
@@ -65,9 +69,9 @@ class TruthWriter:
     def add_file(self, **row) -> None:
         self._files.append(row)
 
-    def supersede(self, file_name: str) -> None:
+    def supersede(self, file_name: str, delivery: int = 1) -> None:
         for row in self._files:
-            if row["file_name"] == file_name:
+            if row["file_name"] == file_name and row["delivery"] == delivery:
                 row["expected_status"] = "superseded"
 
     @property

@@ -26,6 +26,12 @@ from pipelines.synthetic.world.state import WorldState
 # In a re-delivered month, the shares of victim records the first delivery got wrong: records
 # later cancelled (in v1 only) and records recorded late (in v2 only).
 CANCELLED_SHARE, LATE_SHARE = 0.004, 0.006
+# In a re-delivered court month: hearings listed twice in error (the extra listing in v1 only),
+# hearings entered late (in v2 only), and trials whose victim attendance was recorded after the
+# first extract (blank in v1).
+LISTED_IN_ERROR_SHARE, LATE_HEARING_SHARE, LATE_ATTENDANCE_SHARE = 0.005, 0.01, 0.05
+# The hearing slot of a listing made in error (world/courts.py uses slots 1-6).
+SLOT_LISTED_IN_ERROR = 7
 
 
 @dataclass
@@ -37,6 +43,7 @@ class MonthWorld:
     first_delivery_victims: pl.DataFrame | None
     outcomes: pl.DataFrame
     hearings: pl.DataFrame
+    first_delivery_hearings: pl.DataFrame | None
     interviews: pl.DataFrame
     hub_referrals: pl.DataFrame
     vcs_cases: pl.DataFrame
@@ -45,9 +52,14 @@ class MonthWorld:
 
 
 class World:
-    def __init__(self, seed: int, scale: float, months: list[Month], redelivered: frozenset[Month] = frozenset()):
+    """`redelivered`: police_crimes months whose first delivery is superseded by a `_v2`;
+    `courts_redelivered`: the same for court_hearings."""
+
+    def __init__(self, seed: int, scale: float, months: list[Month], redelivered: frozenset[Month] = frozenset(),
+                 courts_redelivered: frozenset[Month] = frozenset()):
         self.state = WorldState(Draws(seed), scale, months)
         self.redelivered = redelivered
+        self.courts_redelivered = courts_redelivered
         self._people: list[pl.DataFrame] = []
         self._uss_pool: pl.DataFrame | None = None
         self._pending_outcomes = self._pending_hearings = self._pending_hub = None
@@ -138,6 +150,7 @@ class World:
             first_delivery_victims=first_delivery,
             outcomes=outcomes_now,
             hearings=hearings_now,
+            first_delivery_hearings=self._court_redelivery(month, hearings_now),
             interviews=interviews,
             hub_referrals=hub_now,
             vcs_cases=probation.as_at(self._vcs_cases, month.end),
@@ -167,6 +180,38 @@ class World:
         if month not in self.redelivered:
             return truth, None
         return truth, flagged.filter(~pl.col("late")).drop(helpers)
+
+    def _court_redelivery(self, month: Month, hearings: pl.DataFrame) -> pl.DataFrame | None:
+        """The first delivery's hearings when the month is re-delivered, else None.
+
+        Unlike the police records, nothing here changes the world: the `_v2` is the world's month
+        as it is, and the first delivery differs from it by hearings entered late (missing), extra
+        listings made in error (a second hearing of the same case on the same day, under its own
+        hearing_id), and trials whose victim attendance was not yet recorded (blank). At least one
+        of each where the month allows, so every re-delivery visibly adds, removes and corrects.
+        """
+        if month not in self.courts_redelivered or hearings.is_empty():
+            return None
+        d, key = self.draws, pl.col("crime_id") * 10 + pl.col("slot")
+        attendance = (pl.col("hearing_type") == "Trial") & pl.col("victim_attended").is_in(["Y", "N"]).fill_null(False)
+        flagged = hearings.with_columns(
+            late_draw=d.uniform(key, "court.v2.late"),
+            error_draw=d.uniform(key, "court.v2.listed_in_error"),
+            attendance_draw=pl.when(attendance).then(d.uniform(key, "court.v2.attendance_late")),
+        )
+        late = (pl.col("late_draw") < LATE_HEARING_SHARE) | (pl.col("late_draw") == pl.col("late_draw").min())
+        flagged = flagged.with_columns(late=late)
+        draw = pl.col("error_draw")
+        in_error = ((draw < LISTED_IN_ERROR_SHARE) | (draw == draw.filter(~pl.col("late")).min())) & ~pl.col("late")
+        draw = pl.col("attendance_draw")
+        attendance_late = ((draw < LATE_ATTENDANCE_SHARE) | (draw == draw.filter(~pl.col("late")).min())).fill_null(False) & ~pl.col("late")
+        flagged = flagged.with_columns(in_error=in_error, attendance_late=attendance_late)
+        first = flagged.filter(~pl.col("late")).with_columns(
+            victim_attended=pl.when(pl.col("attendance_late")).then(None).otherwise(pl.col("victim_attended"))
+        )
+        listed_twice = flagged.filter(pl.col("in_error")).with_columns(slot=pl.lit(SLOT_LISTED_IN_ERROR).cast(hearings.schema["slot"]))
+        helpers = ["late_draw", "error_draw", "attendance_draw", "late", "in_error", "attendance_late"]
+        return pl.concat([first, listed_twice.select(first.columns)]).drop(helpers).sort("crime_id", "slot")
 
     def _schedule_courts(self, outcomes: pl.DataFrame, offenders: pl.DataFrame) -> None:
         state = self.state
