@@ -12,11 +12,11 @@ from pipelines.settings import load_settings
 
 
 def landing_fingerprint(landing_dir) -> str:
-    """Changes whenever a file is added, removed, renamed or rewritten (name, size, mtime). Hidden
-    files and partial uploads are not deliveries and are left out (list_landing_files)."""
+    """Changes whenever a file is added, removed, renamed or rewritten (name, size, modification and
+    change time). Hidden files and partial uploads are not deliveries and are left out."""
     digest = hashlib.sha256()
     for f in list_landing_files(landing_dir):
-        digest.update(f"{f.relative_path}\0{f.size_bytes}\0{f.mtime_ns}\n".encode())
+        digest.update(f"{f.relative_path}\0{f.size_bytes}\0{f.mtime_ns}\0{f.ctime_ns}\n".encode())
     return digest.hexdigest()
 
 

@@ -27,6 +27,8 @@ class LandedFile:
     file_name: str
     size_bytes: int
     mtime_ns: int
+    # Copy tools can keep a file's modification time (cp -p, rsync -t); none can keep its change time.
+    ctime_ns: int
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def list_landing_files(landing_dir: Path) -> list[LandedFile]:
             folder = path.parent.name if path.parent != landing_dir else ""
             stat = path.stat()
             files.append(LandedFile(path, f"{folder}/{path.name}" if folder else path.name, folder, path.name,
-                                    stat.st_size, stat.st_mtime_ns))
+                                    stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
     return files
 
 

@@ -75,6 +75,8 @@ def ingest_feed(
     for file, delivery in _in_delivery_order(candidates):
         try:
             result = _ingest_file(con, contract, file, delivery, pseudonym_key, max_row_failure_share)
+            if result is None:
+                continue
         except PseudonymKeyMismatch:
             raise
         except Exception as error:
@@ -92,8 +94,11 @@ def ingest_feed(
 
 
 def _ingest_file(con, contract: FeedContract, file: LandedFile, delivery: Delivery,
-                 pseudonym_key: str, max_share: float) -> FileResult:
+                 pseudonym_key: str, max_share: float) -> FileResult | None:
+    """The file's fate, or None when it holds the bytes already registered at its path."""
     scan = scan_file(file.path)
+    if registry.refresh_if_unchanged(con, file, scan):
+        return None
     same_bytes = registry.judged_content(con, scan.sha256)
     if same_bytes:
         reason = f"identical bytes to {same_bytes.file_name} (file_id {same_bytes.file_id}); nothing changed"
@@ -107,8 +112,11 @@ def _ingest_file(con, contract: FeedContract, file: LandedFile, delivery: Delive
         registry.register(con, file, scan, delivery, "superseded", reason=reason)
         return FileResult(contract.feed, file.file_name, "superseded", reason=reason)
     if current and current.version == delivery.version:
-        warnings.append(f"replaces {current.file_name} (file_id {current.file_id}) at the same version "
-                        f"{delivery.version}: the sender should have raised the version (_v{delivery.version + 1})")
+        warnings.append(
+            f"replaces {current.file_name} (file_id {current.file_id}), sent earlier for the same snapshot date with "
+            "other bytes" if contract.delivery == "snapshot" else
+            f"replaces {current.file_name} (file_id {current.file_id}) at the same version {delivery.version}: the "
+            f"sender should have raised the version (_v{delivery.version + 1})")
 
     con.begin()
     try:
@@ -217,9 +225,12 @@ def register_unknown_files(con: duckdb.DuckDBPyConnection, contracts: dict[str, 
             continue
         if identify(file, contracts) is not None or registry.is_known(con, file):
             continue
+        scan = scan_file(file.path)
+        if registry.refresh_if_unchanged(con, file, scan):
+            continue
         reason = (f"'{file.relative_path}' matches no feed's file pattern: expected one of the patterns in "
                   "spec/extracts.md under its feed's folder; rename and re-deliver it, or remove it")
-        registry.register(con, file, scan_file(file.path), None, "unknown", reason=reason)
+        registry.register(con, file, scan, None, "unknown", reason=reason)
         result = FileResult(None, file.file_name, "unknown", reason=reason)
         log(result.describe())
         unknown.append(result)

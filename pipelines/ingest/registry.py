@@ -73,6 +73,10 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
             recorded_at timestamptz not null default current_timestamp
         );
     """),
+    # A file rewritten with its modification time kept (cp -p, rsync -t) still changes its ctime.
+    (3, """
+        alter table ops.file_registry add column if not exists ctime_ns bigint;
+    """),
 )
 
 
@@ -96,12 +100,26 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def is_known(con: duckdb.DuckDBPyConnection, file: LandedFile) -> bool:
-    """Already registered with this exact name, size and modification time: skip without re-reading
-    (so a build's cost grows with what arrived, not with what the landing folder holds)."""
+    """Already registered with this exact name, size, modification and change time: skip without
+    re-reading (so a build's cost grows with what arrived, not with what the landing folder holds).
+    A row registered before change times were kept matches on the other three."""
     return con.execute(
-        "select count(*) from ops.file_registry where relative_path = ? and size_bytes = ? and mtime_ns = ?",
-        [file.relative_path, file.size_bytes, file.mtime_ns],
+        "select count(*) from ops.file_registry where relative_path = ? and size_bytes = ? and mtime_ns = ? "
+        "and coalesce(ctime_ns, ?) = ?",
+        [file.relative_path, file.size_bytes, file.mtime_ns, file.ctime_ns, file.ctime_ns],
     ).fetchone()[0] > 0
+
+
+def refresh_if_unchanged(con: duckdb.DuckDBPyConnection, file: LandedFile, scan: FileScan) -> bool:
+    """When the file at this path holds the bytes last registered for it (it was touched, copied over
+    itself, or its permissions changed), record its new times and say so: nothing was delivered."""
+    row = con.execute("select file_id, sha256 from ops.file_registry where relative_path = ? "
+                      "order by file_id desc limit 1", [file.relative_path]).fetchone()
+    if row is None or row[1] != scan.sha256:
+        return False
+    con.execute("update ops.file_registry set size_bytes = ?, mtime_ns = ?, ctime_ns = ? where file_id = ?",
+                [file.size_bytes, file.mtime_ns, file.ctime_ns, row[0]])
+    return True
 
 
 def judged_content(con: duckdb.DuckDBPyConnection, sha256: str) -> RegistryRow | None:
@@ -142,12 +160,12 @@ def register(
     assert status in STATUSES, status
     return con.execute(
         """insert into ops.file_registry
-           (feed, file_name, relative_path, sha256, size_bytes, mtime_ns, period_month, snapshot_date,
+           (feed, file_name, relative_path, sha256, size_bytes, mtime_ns, ctime_ns, period_month, snapshot_date,
             period_key, version, status, rows_received, rows_loaded, rows_quarantined, fields_nulled, reason,
             warnings, processed_at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) returning file_id""",
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) returning file_id""",
         [delivery.feed if delivery else None, file.file_name, file.relative_path, scan.sha256,
-         file.size_bytes, file.mtime_ns,
+         file.size_bytes, file.mtime_ns, file.ctime_ns,
          delivery.period_month if delivery else None, delivery.snapshot_date if delivery else None,
          delivery.period_key if delivery else None,
          delivery.version if delivery else None, status, counts.rows_received, counts.rows_loaded,

@@ -296,3 +296,42 @@ def test_an_unexpected_error_names_the_file_never_its_values_and_loads_nothing(c
     assert "QZCANARY" not in message.upper() and problem.value.__cause__ is None
     assert "failing_load" in "".join(traceback.format_tb(problem.value.__traceback__))  # where, not what
     assert con.execute("select count(*) from ops.file_registry").fetchone()[0] == 0
+
+
+def test_a_file_rewritten_with_its_modification_time_kept_is_still_seen(con, landing, numbered_rows):
+    path = write_police_file(landing / "police_crimes/met_crimes_2025-04.csv", numbered_rows(4))
+    ingest(con, landing)
+    kept = path.stat()
+    corrected = numbered_rows(4)
+    corrected[0]["needs_assessment_date"] = "2025-04-06"  # one digit: the same size
+    write_police_file(path, corrected)
+    os.utime(path, ns=(kept.st_atime_ns, kept.st_mtime_ns))  # as `cp -p` or `rsync -t` would leave it
+    assert path.stat().st_size == kept.st_size
+    [again] = ingest(con, landing)
+    assert again.status == "loaded" and [r[1] for r in registry(con)] == ["superseded", "loaded"]
+
+
+def test_the_same_bytes_touched_or_copied_over_themselves_are_nothing_new(con, landing, numbered_rows):
+    path = write_police_file(landing / "police_crimes/met_crimes_2025-04.csv", numbered_rows(4))
+    ingest(con, landing)
+    shutil.copyfile(path, landing / "copy.csv")
+    shutil.copyfile(landing / "copy.csv", path)  # new times, same bytes
+    (landing / "copy.csv").unlink()
+    assert ingest(con, landing) == []
+    assert [r[1] for r in registry(con)] == ["loaded"]
+    assert ingest(con, landing) == []  # and the new times are remembered: not even re-read
+
+
+def test_a_snapshot_re_sent_under_its_name_replaces_it_with_a_warning_that_fits_snapshots(con, landing):
+    contract = load_contracts()["rj_cases"]
+    path = landing / "rj_cases/restore_london_cases_2025-03-31.csv"
+    path.parent.mkdir(parents=True)
+    header = ",".join(c.name for c in contract.columns)
+    row = "RJL-000001,2025-03-02,Police,Camden,Out of court" + "," * 15 + "Open" + "," * 4
+    path.write_text(header + "\n" + row + "\n")
+    ingest_feed(con, contract, list_landing_files(landing), pseudonym_key="k", max_row_failure_share=0.2)
+    path.write_text(header + "\n" + row.replace("Camden", "Islington") + "\n")
+    [again] = ingest_feed(con, contract, list_landing_files(landing), pseudonym_key="k", max_row_failure_share=0.2)
+    assert again.status == "loaded"
+    warning = con.execute("select warnings from ops.file_registry where file_id = 2").fetchone()[0]
+    assert warning.endswith("sent earlier for the same snapshot date with other bytes")

@@ -49,7 +49,7 @@ def test_the_period_key_holds_every_named_part_of_the_file_name_except_the_versi
         "feed": "council_hub", "title": "t", "sender": "s", "description": "d", "delivery": "period", "format": "csv",
         "file_pattern": r"^(?P<borough_slug>[a-z-]+)_victim_care_hub_(?P<period>\d{4}-\d{2})(?:_v(?P<version>\d+))?\.csv$",
         "date_format": "%Y-%m-%d", "key": ["a"], "columns": [{"name": "a", "type": "string", "description": "a"}]})
-    landed = [LandedFile(Path("x"), f"council_hub/{name}", "council_hub", name, 1, 1)
+    landed = [LandedFile(Path("x"), f"council_hub/{name}", "council_hub", name, 1, 1, 1)
               for name in ["barnet_victim_care_hub_2025-03.csv", "barnet_victim_care_hub_2025-03_v2.csv",
                            "kingston-upon-thames_victim_care_hub_2025-03.csv"]]
     keys = [identify(f, {"council_hub": contract}).period_key for f in landed]
@@ -60,7 +60,7 @@ def test_the_period_key_holds_every_named_part_of_the_file_name_except_the_versi
 
 def _landed_file(relative: str) -> LandedFile:
     folder, name = relative.split("/")
-    return LandedFile(Path(relative), relative, folder, name, 1, 1)
+    return LandedFile(Path(relative), relative, folder, name, 1, 1, 1)
 
 
 def test_one_scan_gives_the_hash_quote_parity_line_ending_and_first_non_utf8_byte(tmp_path):
