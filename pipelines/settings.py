@@ -17,6 +17,7 @@ SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 
 # A well-known value so that dev and test runs work out of the box; refused in prod.
 DEV_PSEUDONYM_KEY = "dev-only-pseudonym-key-do-not-use-in-prod"
+MIN_PROD_KEY_CHARACTERS = 32
 DEFAULT_MAX_ROW_FAILURE_SHARE = 0.20
 # DuckDB's own default is 80% of the machine's memory: it would keep a whole delivery's inserted
 # rows cached. A bound makes it spill instead, so a build's peak memory does not follow file size.
@@ -66,11 +67,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if mode not in ("dev", "prod"):
         raise SettingsError(f"MOPAC_ENV must be 'dev' or 'prod', not {mode!r}.")
     key = env.get("MOPAC_PSEUDONYM_KEY") or DEV_PSEUDONYM_KEY
-    if mode == "prod" and key == DEV_PSEUDONYM_KEY:
+    if mode == "prod" and (key == DEV_PSEUDONYM_KEY or len(key) < MIN_PROD_KEY_CHARACTERS):
         raise SettingsError(
-            "MOPAC_ENV=prod but MOPAC_PSEUDONYM_KEY is missing or set to the development default. "
-            "Set MOPAC_PSEUDONYM_KEY to the secret held by the MOPAC data protection lead; "
-            "pseudonyms made with the wrong key cannot be linked to earlier loads."
+            "MOPAC_ENV=prod but MOPAC_PSEUDONYM_KEY is missing, set to the development default, or shorter than "
+            f"{MIN_PROD_KEY_CHARACTERS} characters (a short key can be guessed, and every token with it). Set "
+            "MOPAC_PSEUDONYM_KEY to the secret held by the MOPAC data protection lead; pseudonyms made with the "
+            "wrong key cannot be linked to earlier loads."
         )
     share = float(env.get("MOPAC_MAX_ROW_FAILURE_SHARE", DEFAULT_MAX_ROW_FAILURE_SHARE))
     if not 0 <= share <= 1:

@@ -8,14 +8,16 @@ def test_dev_runs_with_the_development_key_by_default():
     assert settings.env == "dev" and settings.uses_dev_key
 
 
-@pytest.mark.parametrize("environ", [{"MOPAC_ENV": "prod"}, {"MOPAC_ENV": "prod", "MOPAC_PSEUDONYM_KEY": DEV_PSEUDONYM_KEY}])
+@pytest.mark.parametrize("environ", [{"MOPAC_ENV": "prod"}, {"MOPAC_ENV": "prod", "MOPAC_PSEUDONYM_KEY": DEV_PSEUDONYM_KEY},
+                                     {"MOPAC_ENV": "prod", "MOPAC_PSEUDONYM_KEY": "short"},
+                                     {"MOPAC_ENV": "prod", "MOPAC_PSEUDONYM_KEY": "x" * 31}])
 def test_prod_without_a_real_key_is_fatal(environ):
     with pytest.raises(SettingsError, match="MOPAC_PSEUDONYM_KEY"):
         load_settings(environ)
 
 
 def test_prod_with_a_key_and_custom_folders(tmp_path):
-    settings = load_settings({"MOPAC_ENV": "prod", "MOPAC_PSEUDONYM_KEY": "s3cret",
+    settings = load_settings({"MOPAC_ENV": "prod", "MOPAC_PSEUDONYM_KEY": "s3cret-" + "x" * 25,
                               "MOPAC_LANDING_DIR": str(tmp_path / "in"), "MOPAC_WAREHOUSE_DIR": str(tmp_path / "wh")})
     assert settings.warehouse_db == tmp_path / "wh" / "mopac.duckdb"
     assert settings.landing_dir == tmp_path / "in" and not settings.uses_dev_key
