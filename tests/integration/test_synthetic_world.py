@@ -1,5 +1,11 @@
-"""A seeded synthetic London through the whole build: the warehouse reports exactly what the
-generator's ground truth says it must, once the injected defects are handled as the spec says."""
+"""A seeded synthetic London through the whole build, every feed: the warehouse handles every
+injected defect, file and re-delivery exactly as the generator's ground truth says it must.
+
+The world is built as an operator would see it arrive: first the landing folder as generated (a
+police _v2 and a court _v2 among it), then the re-sent RJ snapshot copied over its original, then a
+second build (pipelines/synthetic/__init__.py, Re-deliveries)."""
+import shutil
+
 import polars as pl
 import pytest
 
@@ -9,6 +15,13 @@ from tests.integration.build_helpers import build, isolated_environment, query
 WORLD = {"start": "2025-01", "months": 3, "scale": 0.02, "seed": 7}
 VC_METRICS = ["VC_RJ_INFO", "VC_SUPPORT_REFERRAL", "VC_NEEDS_ASSESSED"]
 GRAIN = ["metric_id", "period_month", "geography_level", "borough_code", "bcu_name"]
+SYNTHETIC_FEEDS = ["police_crimes", "police_outcomes", "uss_responses", "court_hearings", "probation_vcs",
+                   "council_hub", "rj_cases"]
+
+
+def land_resent_snapshots(root):
+    for resent in (root / "ground_truth" / "resent").glob("*/*"):
+        shutil.copyfile(resent, root / "landing" / resent.parent.name / resent.name)  # new times, as a sender's copy
 
 
 def build_world(tmp_path_factory, name, **world):
@@ -16,6 +29,8 @@ def build_world(tmp_path_factory, name, **world):
     generate(root / "landing", root / "ground_truth", **world)
     with pytest.MonkeyPatch.context() as mp:
         isolated_environment(mp, root)
+        build()
+        land_resent_snapshots(root)
         build()
     return root
 
@@ -50,25 +65,63 @@ def test_victims_code_metrics_equal_the_ground_truth_in_every_month_and_area(wor
     assert as_set(warehouse_metrics(world, [metric_id])) == expected
 
 
-def test_every_injected_police_defect_is_handled_as_the_ground_truth_says(world):
+@pytest.mark.parametrize("feed", SYNTHETIC_FEEDS)
+def test_every_injected_defect_is_handled_as_the_ground_truth_says(world, feed):
     defects = pl.read_parquet(world / "ground_truth" / "defects.parquet").filter(
-        (pl.col("feed") == "police_crimes") & pl.col("severity").is_not_null())
-    expected = set(defects.select("file_name", "row_number", "column", "check", "severity").rows())
+        (pl.col("feed") == feed) & pl.col("severity").is_not_null())
+    files = pl.read_parquet(world / "ground_truth" / "files.parquet").filter(pl.col("feed") == feed)
+    # Defects are named by (file, delivery); the registry by (file, sha256).
+    expected = set(defects.join(files.select("file_name", "delivery", "sha256"), on=["file_name", "delivery"])
+                   .select("file_name", "sha256", "row_number", "column", "check", "severity").rows())
     found = set(query(world / "warehouse" / "mopac.duckdb", """
-        select r.file_name, q.row_number, q.column_name, q.check_name, q.severity
+        select r.file_name, r.sha256, q.row_number, q.column_name, q.check_name, q.severity
         from ops.quarantine q join ops.file_registry r using (file_id)
-        where r.feed = 'police_crimes'"""))
-    assert {d[3] for d in expected} >= {"duplicate_row", "unresolved_borough", "invalid_format"}
+        where r.feed = ?""", [feed]))
     assert found == expected
 
 
-def test_every_police_file_ends_in_the_expected_registry_state(world):
-    files = pl.read_parquet(world / "ground_truth" / "files.parquet").filter(pl.col("feed") == "police_crimes")
-    expected = {(f["file_name"], f["expected_status"], f["rows"]) for f in files.iter_rows(named=True)}
+def test_the_world_injects_defects_of_every_kind_the_checks_name(world):
+    defects = pl.read_parquet(world / "ground_truth" / "defects.parquet").filter(pl.col("severity").is_not_null())
+    assert set(defects["feed"]) >= {"police_crimes", "police_outcomes", "court_hearings", "council_hub", "rj_cases"}
+    assert set(defects["check"]) >= {"duplicate_row", "key_conflict", "invalid_format", "missing_required",
+                                     "not_allowed_value", "invalid_date", "unresolved_borough"}
+
+
+@pytest.mark.parametrize("feed", SYNTHETIC_FEEDS)
+def test_every_file_ends_in_its_expected_registry_state(world, feed):
+    files = pl.read_parquet(world / "ground_truth" / "files.parquet").filter(pl.col("feed") == feed)
+    expected = {(f["file_name"], f["sha256"], f["expected_status"], f["rows"]) for f in files.iter_rows(named=True)}
     found = set(query(world / "warehouse" / "mopac.duckdb",
-                      "select file_name, status, rows_received from ops.file_registry where feed = 'police_crimes'"))
+                      "select file_name, sha256, status, rows_received from ops.file_registry where feed = ?", [feed]))
     assert found == expected
-    assert any(name.endswith("_v2.csv") for name, _, _ in found)
+
+
+def test_the_re_deliveries_exercise_both_rules(world):
+    registry = query(world / "warehouse" / "mopac.duckdb", """
+        select feed, file_name, status, coalesce(warnings, '') from ops.file_registry
+        where feed in ('court_hearings', 'rj_cases') and (status = 'superseded' or warnings like '%replaces%')""")
+    kinds = {(feed, status, "snapshot date" in warning) for feed, _, status, warning in registry}
+    assert ("court_hearings", "superseded", False) in kinds
+    assert ("rj_cases", "superseded", False) in kinds and ("rj_cases", "loaded", True) in kinds
+
+
+@pytest.mark.parametrize("feed", SYNTHETIC_FEEDS)
+def test_every_accepted_row_is_in_raw_once(world, feed):
+    """Nothing lost, nothing doubled: raw holds each loaded or superseded file's accepted rows."""
+    counts = query(world / "warehouse" / "mopac.duckdb", f"""
+        select r.file_id, r.rows_loaded, count(p._row_number), count(distinct p._row_number)
+        from ops.file_registry r left join raw.{feed} p on p._file_id = r.file_id
+        where r.feed = ? and r.status in ('loaded', 'superseded') group by all""", [feed])
+    assert counts and all(loaded == rows == distinct for _, loaded, rows, distinct in counts)
+
+
+def test_the_current_rj_cases_are_the_newest_snapshot_as_re_sent(world):
+    db = world / "warehouse" / "mopac.duckdb"
+    newest = query(db, "select max(snapshot_date) from ops.file_registry where feed = 'rj_cases' and status = 'loaded'")
+    current = set(query(db, "select rj_case_id, case_status from intermediate.int_rj_cases__current"))
+    raw = set(query(db, """select rj_case_id, case_status from raw.rj_cases p join ops.file_registry r on r.file_id = p._file_id
+                           where r.status = 'loaded' and r.snapshot_date = ?""", [newest[0][0]]))
+    assert current == raw and len(current) > 50
 
 
 @pytest.mark.slow
