@@ -14,6 +14,11 @@ QUARANTINE_SCHEMA = {
     "severity": pl.String, "reason": pl.String, "value": pl.String,
 }
 REDACTED = "[redacted: personal data]"
+# What a finding means for the row and what the sender should do, by severity.
+CONSEQUENCES = {
+    "row": ". The row was not loaded: the sender should correct it and send the file again.",
+    "field": ". The value was not loaded (the rest of the row was): the sender should correct it at source.",
+}
 
 
 def no_findings() -> pl.DataFrame:
@@ -32,3 +37,8 @@ def whole_row_findings(rows: pl.DataFrame, check: str, detail: pl.Expr | str = "
         (pl.lit(CHECK_REASONS[check]) + detail_expr).alias("reason"),
         pl.lit(None, pl.String).alias("value"),
     )
+
+
+def with_consequences(findings: pl.DataFrame) -> pl.DataFrame:
+    """Each reason completed with what it meant for the row and what the sender should do."""
+    return findings.with_columns(pl.col("reason") + pl.col("severity").replace_strict(CONSEQUENCES))

@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest import registry
-from pipelines.ingest.findings import no_findings
+from pipelines.ingest.findings import no_findings, with_consequences
 from pipelines.ingest.landing import Delivery, FileScan, LandedFile, identify, scan_file
 from pipelines.ingest.load import cross_period_key_conflicts, ensure_raw_table, load_rows, record_findings, remove_rows
 from pipelines.ingest.pseudonymise import PseudonymKeyMismatch
@@ -99,7 +99,7 @@ def _ingest_file(con, contract: FeedContract, file: LandedFile, delivery: Delive
     scan = scan_file(file.path)
     if registry.refresh_if_unchanged(con, file, scan):
         return None
-    same_bytes = registry.judged_content(con, scan.sha256)
+    same_bytes = registry.judged_content(con, contract.feed, scan.sha256)
     if same_bytes:
         reason = f"identical bytes to {same_bytes.file_name} (file_id {same_bytes.file_id}); nothing changed"
         registry.register(con, file, scan, delivery, "duplicate", reason=reason)
@@ -123,7 +123,7 @@ def _ingest_file(con, contract: FeedContract, file: LandedFile, delivery: Delive
         file_id = registry.register(con, file, scan, delivery, "loaded")
         outcome = _load_file(con, contract, file, scan, delivery, file_id, pseudonym_key, max_share, warnings)
         registry.update_outcome(con, file_id, outcome.status, outcome.counts, outcome.reason, warnings)
-        record_findings(con, contract, file_id, file.file_name, outcome.findings)
+        record_findings(con, contract, file_id, file.file_name, with_consequences(outcome.findings))
         if current and outcome.status == "loaded":
             registry.supersede(con, current.file_id, file_id)
         con.commit()

@@ -122,12 +122,13 @@ def refresh_if_unchanged(con: duckdb.DuckDBPyConnection, file: LandedFile, scan:
     return True
 
 
-def judged_content(con: duckdb.DuckDBPyConnection, sha256: str) -> RegistryRow | None:
-    """The first loaded, superseded or rejected file with these exact bytes, if any."""
+def judged_content(con: duckdb.DuckDBPyConnection, feed: str, sha256: str) -> RegistryRow | None:
+    """The feed's first loaded, superseded or rejected file with these exact bytes, if any (the same
+    bytes in another feed's folder, an empty file say, are another delivery)."""
     row = con.execute(
         "select file_id, feed, file_name, status, version from ops.file_registry "
-        "where sha256 = ? and list_contains(?, status) order by file_id limit 1",
-        [sha256, list(JUDGED_STATUSES)]).fetchone()
+        "where feed = ? and sha256 = ? and list_contains(?, status) order by file_id limit 1",
+        [feed, sha256, list(JUDGED_STATUSES)]).fetchone()
     return RegistryRow(*row) if row else None
 
 
