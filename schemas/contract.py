@@ -124,6 +124,8 @@ class FeedContract:
     sheet: str | None = None  # xlsx: the worksheet holding the records
     unpivot: Unpivot | None = None
     absent_records: str = "deleted"  # snapshot feeds: what a record missing from a newer snapshot means
+    # Days after a period's end (a snapshot's date) by which its file is due; None: no schedule.
+    due_days: int | None = None
     column_index: dict[str, ColumnContract] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -197,7 +199,7 @@ def parse_contract(raw: dict, source: str = "<contract>") -> FeedContract:
             file_pattern=re.compile(raw["file_pattern"]), date_format=raw["date_format"],
             key=tuple(raw["key"]), columns=columns, period_column=raw.get("period_column"),
             sheet=raw.get("sheet"), unpivot=Unpivot(**unpivot) if unpivot else None,
-            absent_records=raw.get("absent_records", "deleted"),
+            absent_records=raw.get("absent_records", "deleted"), due_days=raw.get("due_days"),
         )
     except KeyError as missing:
         raise ContractError(f"{source}: missing field {missing}") from None
