@@ -1,6 +1,8 @@
 """Write accepted rows and findings into the warehouse, inside the caller's transaction."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import duckdb
 import polars as pl
 
@@ -17,20 +19,40 @@ def raw_table(contract: FeedContract) -> str:
     return qualified("raw", contract.feed)
 
 
-def load_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: pl.DataFrame,
-              file_id: int | None, pseudonym_key: str) -> int:
-    """Append a file's accepted rows to raw.<feed> with lineage columns; return the row count.
-
-    Raw keeps every version of every period: which version is current is the registry's business
-    (status 'loaded' vs 'superseded'), so a replaced delivery stays auditable. Each distinct
-    personal value is tokenised once (initials, Soundex codes, dates of birth and names repeat a
-    great deal; HMAC is the costly step), then joined back to its rows.
-    """
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: FeedContract, pseudonym_key: str) -> None:
+    """Ready this connection to load the feed: the token macro installed (after checking the key is
+    the warehouse's) and raw.<feed> created from the contract, so staging builds before the first
+    delivery. Once per feed and connection: everything a file's load repeats is in load_rows."""
     install_token_macro(con, pseudonym_key)
     con.execute("create schema if not exists raw")
-    prepared = prepare(accepted, contract)
+    empty = pl.DataFrame(schema={ROW_NUMBER: pl.Int64, **{
+        c.name: pl.Date if c.type == "date" else pl.String for c in contract.columns}})
+    with _incoming(con, contract, empty) as (select, params):
+        con.execute(f"create table if not exists {raw_table(contract)} as {select} limit 0", [None, *params])
+
+
+def load_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: pl.DataFrame, file_id: int) -> int:
+    """Append a file's accepted rows to raw.<feed> with lineage columns; return the row count. The
+    connection must have been readied by ensure_raw_table.
+
+    Raw keeps every version of every period: which version is current is the registry's business
+    (status 'loaded' vs 'superseded'), so a replaced delivery stays auditable.
+    """
+    columns = ", ".join(quote_identifier(name) for name, _ in raw_columns(contract))
+    with _incoming(con, contract, accepted) as (select, params):
+        con.execute(f"insert into {raw_table(contract)} (_file_id, _row_number, _loaded_at, {columns}) {select}",
+                    [file_id, *params])
+    return accepted.height
+
+
+@contextmanager
+def _incoming(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: pl.DataFrame):
+    """The accepted rows, prepared, as a relation of this connection, and the select (with its
+    parameters after the file id) turning them into raw.<feed>'s columns. Each distinct personal
+    value is tokenised once (initials, Soundex codes, dates of birth and names repeat a great deal;
+    HMAC is the costly step), then joined back to its rows."""
     wanted = tokens(contract)
-    con.register("incoming_rows", prepared.to_arrow())
+    con.register("incoming_rows", prepare(accepted, contract).to_arrow())
     try:
         if wanted:
             distinct_values = " union ".join(
@@ -40,30 +62,17 @@ def load_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: 
                         f"select domain, value, {TOKEN_MACRO}(domain, value) as token from ({distinct_values})",
                         [t.domain for t in wanted])
         by_column = {t.column: i for i, t in enumerate(wanted)}
-        columns = [name for name, _ in raw_columns(contract)]
-        items = [f"t{by_column[name]}.token" if name in by_column else f"incoming_rows.{quote_identifier(name)}"
-                 for name in columns]
+        items = [(f"t{by_column[name]}.token" if name in by_column else f"incoming_rows.{quote_identifier(name)}")
+                 + f" as {quote_identifier(name)}" for name, _ in raw_columns(contract)]
         joins = "".join(f" left join incoming_tokens as t{i} on t{i}.domain = ? "
                         f"and t{i}.value = incoming_rows.{quote_identifier(t.source)}" for i, t in enumerate(wanted))
         select = (f"select cast(? as integer) as _file_id, incoming_rows.{quote_identifier(ROW_NUMBER)}::integer "
-                  f"as _row_number, current_timestamp as _loaded_at, "
-                  f"{', '.join(f'{item} as {quote_identifier(name)}' for item, name in zip(items, columns))} "
-                  f"from incoming_rows{joins}")
-        params = [file_id, *[t.domain for t in wanted]]
-        con.execute(f"create table if not exists {raw_table(contract)} as {select} limit 0", params)
-        con.execute(f"insert into {raw_table(contract)} (_file_id, _row_number, _loaded_at, "
-                    f"{', '.join(quote_identifier(name) for name in columns)}) {select}", params)
+                  f"as _row_number, current_timestamp as _loaded_at, {', '.join(items)} from incoming_rows{joins}")
+        yield select, [t.domain for t in wanted]
     finally:
         con.unregister("incoming_rows")
-        con.execute("drop table if exists incoming_tokens")
-    return accepted.height
-
-
-def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: FeedContract, pseudonym_key: str) -> None:
-    """Create raw.<feed> (empty) from the contract, so staging builds before the first delivery."""
-    empty = pl.DataFrame(schema={ROW_NUMBER: pl.Int64, **{
-        c.name: pl.Date if c.type == "date" else pl.String for c in contract.columns}})
-    load_rows(con, contract, empty, None, pseudonym_key)
+        if wanted:
+            con.execute("drop table if exists incoming_tokens")
 
 
 def cross_period_key_conflicts(con: duckdb.DuckDBPyConnection, contract: FeedContract, file_id: int,

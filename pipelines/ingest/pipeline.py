@@ -74,7 +74,7 @@ def ingest_feed(
     results = []
     for file, delivery in _in_delivery_order(candidates):
         try:
-            result = _ingest_file(con, contract, file, delivery, pseudonym_key, max_row_failure_share)
+            result = _ingest_file(con, contract, file, delivery, max_row_failure_share)
             if result is None:
                 continue
         except PseudonymKeyMismatch:
@@ -94,7 +94,7 @@ def ingest_feed(
 
 
 def _ingest_file(con, contract: FeedContract, file: LandedFile, delivery: Delivery,
-                 pseudonym_key: str, max_share: float) -> FileResult | None:
+                 max_share: float) -> FileResult | None:
     """The file's fate, or None when it holds the bytes already registered at its path."""
     scan = scan_file(file.path)
     if registry.refresh_if_unchanged(con, file, scan):
@@ -121,7 +121,7 @@ def _ingest_file(con, contract: FeedContract, file: LandedFile, delivery: Delive
     con.begin()
     try:
         file_id = registry.register(con, file, scan, delivery, "loaded")
-        outcome = _load_file(con, contract, file, scan, delivery, file_id, pseudonym_key, max_share, warnings)
+        outcome = _load_file(con, contract, file, scan, delivery, file_id, max_share, warnings)
         registry.update_outcome(con, file_id, outcome.status, outcome.counts, outcome.reason, warnings)
         record_findings(con, contract, file_id, file.file_name, with_consequences(outcome.findings))
         if current and outcome.status == "loaded":
@@ -142,7 +142,7 @@ class _Outcome:
 
 
 def _load_file(con, contract: FeedContract, file: LandedFile, scan: FileScan, delivery: Delivery, file_id: int,
-               pseudonym_key: str, max_share: float, warnings: list[str]) -> _Outcome:
+               max_share: float, warnings: list[str]) -> _Outcome:
     """Stream the file into raw.<feed> batch by batch, then settle what only the whole file shows:
     rows sharing a key, keys already current in another period, truncation, the failure share. A
     rejected file's rows are taken back; it stays in the landing folder untouched for inspection,
@@ -160,7 +160,7 @@ def _load_file(con, contract: FeedContract, file: LandedFile, scan: FileScan, de
             raise
         warnings.extend(validation.warnings)
         for chunk in _chunks(rows, CHUNK_ROWS):
-            load_rows(con, contract, validation.batch(chunk), file_id, pseudonym_key)
+            load_rows(con, contract, validation.batch(chunk), file_id)
         rows_received = rows.rows_received
         if rows_received == 0:
             raise FileRejected("the file has a header but no data rows; ask the sender to re-send it with its records.")

@@ -7,7 +7,7 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from pipelines.ingest.load import load_rows
+from pipelines.ingest.load import ensure_raw_table, load_rows
 from pipelines.ingest.pseudonymise import install_token_macro, raw_columns
 from pipelines.ingest.read import ROW_NUMBER, Batch
 from pipelines.ingest.reference import rule_context
@@ -31,7 +31,8 @@ def _loaded(key="key-1", **overrides):
     row = police_row(**overrides)
     validation = FileValidation(CONTRACT, rule_context(date(2025, 4, 1)), list(row))
     accepted = validation.batch(Batch(pl.DataFrame([{ROW_NUMBER: 1, **row}])))
-    load_rows(con, CONTRACT, accepted, file_id=7, pseudonym_key=key)
+    ensure_raw_table(con, CONTRACT, key)
+    load_rows(con, CONTRACT, accepted, file_id=7)
     return con, con.sql("select * from raw.police_crimes").pl()
 
 
