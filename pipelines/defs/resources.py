@@ -7,7 +7,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
-from pipelines.defs.dbt_project import DBT_EXECUTABLE, mopac_dbt_project
+from pipelines.defs.dbt_project import DBT_LAUNCHER, mopac_dbt_project
 from pipelines.publish import recover_interrupted_publish
 from pipelines.settings import Settings, load_settings
 from pipelines.warehouse import connect_for_write, write_lock
@@ -49,7 +49,7 @@ class WarehouseResource(dg.ConfigurableResource):
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={"warehouse": WarehouseResource(), "dbt": DbtCliResource(project_dir=mopac_dbt_project,
-                                                                   dbt_executable=DBT_EXECUTABLE)},
+                                                                   dbt_executable=DBT_LAUNCHER)},
         # One process per run: the warehouse lock is taken once and DuckDB has one writer.
         executor=dg.in_process_executor,
     )
