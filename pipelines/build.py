@@ -16,6 +16,9 @@ from pipelines.warehouse import connect_read_only, write_lock
 from schemas.contract import load_contracts
 
 HEADLINE_METRICS = ("VC_RJ_INFO", "VC_SUPPORT_REFERRAL", "VC_NEEDS_ASSESSED")
+# Every run `mopac build` (or `mopac rebuild`) starts carries this tag: the next build can tell the
+# runs of builds that were killed (fail_runs_of_killed_builds).
+BUILD_RUN_TAG = ("mopac/launched_by", "mopac-build")
 
 
 def use_project_instance() -> None:
@@ -49,7 +52,9 @@ def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[
     run_config = {"ops": {"mopac_dbt_models": {"config": {"full_refresh": full_refresh}}},
                   "loggers": {"console": {"config": {"log_level": "INFO"}}}}
     with write_lock(settings.write_lock_path, command="mopac build", notify=log):
-        result = job.execute_in_process(instance=dg.DagsterInstance.get(), run_config=run_config,
+        instance = dg.DagsterInstance.get()
+        fail_runs_of_killed_builds(instance, log)
+        result = job.execute_in_process(instance=instance, run_config=run_config, tags=dict([BUILD_RUN_TAG]),
                                         raise_on_error=False)
     failed_steps = {e.step_key: innermost_message(e.step_failure_data.error)
                     for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
@@ -63,6 +68,26 @@ def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[
     skipped_steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"}
     nothing_new = result.success and published_marts.op.name in skipped_steps
     return BuildOutcome(result.success, started, failed_steps, failed_checks, failed_tests, nothing_new)
+
+
+def fail_runs_of_killed_builds(instance, log: Callable[[str], None] = print) -> list[str]:
+    """Mark failed the runs of `mopac build` still recorded as in progress; returns their ids.
+
+    Call it holding the write lock: a build holds it from before its run starts until after the run
+    ends, so a build's run still in progress now is one whose process was killed (SIGKILL, the OOM
+    killer), which had no chance to record its end. Left as it is, such a run would take the
+    instance's one run slot (dagster.yaml) and keep every sensor-launched run queued for ever."""
+    import dagster as dg
+
+    key, value = BUILD_RUN_TAG
+    stale = instance.get_runs(filters=dg.RunsFilter(
+        statuses=[dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING],
+        tags={key: value}))
+    for run in stale:
+        instance.report_run_failed(run, message="The process of this `mopac build` was killed before the run "
+                                                "ended; marked failed by the next build.")
+        log(f"Run {run.run_id} of a `mopac build` that was killed before it ended: marked failed.")
+    return [run.run_id for run in stale]
 
 
 def rebuild_from_landing(settings: Settings, *, log: Callable[[str], None] = print) -> tuple[Path | None, BuildOutcome]:

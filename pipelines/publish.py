@@ -11,6 +11,13 @@ BUILD.json. The next build starts from a file copy of the published database and
 the tables whose fingerprint changed; an unchanged table's Parquet file is a hard link to the
 previous version's. When the published build cannot be trusted as a starting point, every table
 is written (a full publish) and the result says why.
+
+A publish killed part-way (SIGKILL, the OOM killer) runs no clean-up of its own. Until it reaches
+the database swap, the published copy is untouched, and all it leaves is its staging database and
+an unfinished version folder. Killed between the two swaps, it leaves the new database beside the
+previous Parquet set. `recover_interrupted_publish`, run by every writer under the write lock
+before anything else (and by `publish` itself), finishes that swap (the new version folder is
+complete and its BUILD.json describes the database in place) and removes every other leftover.
 """
 from __future__ import annotations
 
@@ -74,9 +81,30 @@ class _PreviousBuild:
     fingerprints: dict[str, TableFingerprint]
 
 
+@dataclass(frozen=True)
+class Recovery:
+    """What recover_interrupted_publish did."""
+    finished_swap: str | None  # the build whose database was in place and whose Parquet set is now too
+    removed: tuple[str, ...]  # leftovers of killed publishes, relative to the published folder
+
+    def describe(self) -> str | None:
+        said = []
+        if self.finished_swap:
+            said.append(f"a publish killed between its two swaps left build {self.finished_swap}'s database "
+                        "beside the previous Parquet set: its Parquet set is now swapped in too")
+        if self.removed:
+            said.append(f"removed what killed publishes left: {', '.join(self.removed)}")
+        if not said:
+            return None
+        text = "; ".join(said)
+        return f"{text[0].upper()}{text[1:]}."
+
+
 def publish(warehouse_db: Path, published_dir: Path, *, now: datetime | None = None) -> Published:
+    """Publish the warehouse's marts. Call it holding the warehouse write lock: one publish at a time."""
     build_id = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S%fZ")
     published_dir.mkdir(parents=True, exist_ok=True)
+    recover_interrupted_publish(published_dir)
     versions_dir = published_dir / PARQUET_VERSIONS_DIR
     parquet_dir = versions_dir / build_id
     parquet_dir.mkdir(parents=True)
@@ -95,16 +123,75 @@ def publish(warehouse_db: Path, published_dir: Path, *, now: datetime | None = N
         shutil.rmtree(parquet_dir, ignore_errors=True)
         raise
 
+    # The two swaps. A crash between them leaves this build's database beside the previous build's
+    # Parquet set; the next writer finishes the second swap (recover_interrupted_publish).
     os.replace(staging_db, published_dir / PUBLISHED_DB_NAME)
-    pointer = published_dir / PARQUET_POINTER
-    new_pointer = published_dir / f".{PARQUET_POINTER}.{build_id}"
-    new_pointer.symlink_to(Path(PARQUET_VERSIONS_DIR) / build_id, target_is_directory=True)
-    os.replace(new_pointer, pointer)
-    _prune_versions(versions_dir)
+    pointer = _point_parquet_at(published_dir, build_id)
+    _prune_versions(versions_dir, build_id)
     return Published(build_id, published_dir / PUBLISHED_DB_NAME, pointer,
                      tables={table: fingerprint.rows for table, fingerprint in fingerprints.items()},
                      written=tuple(table for table in fingerprints if table not in reused),
                      reused=tuple(reused), full_publish_reason=full_publish_reason)
+
+
+def recover_interrupted_publish(published_dir: Path) -> Recovery:
+    """Finish or clear what a publish killed part-way left. Call it holding the warehouse write lock
+    (no publish is running): every staging database and pointer there is a killed publish's.
+
+    - a version folder newer than the one the `parquet` pointer shows, complete, whose BUILD.json
+      describes the published database (the database swap was made, the pointer swap was not):
+      the pointer is swapped to it, so both copies are that build again;
+    - any other newer version folder (half-written, or its database never swapped in), staging
+      databases (`.mopac_marts.duckdb.<id>` and their WAL), new pointers (`.parquet.<id>`): removed;
+    - versions older than the one before the current: pruned, as after every publish.
+    """
+    if not published_dir.is_dir():
+        return Recovery(None, ())
+    removed = []
+    leftovers = [*published_dir.glob(f".{PUBLISHED_DB_NAME}.*"), *published_dir.glob(f".{PARQUET_POINTER}.*")]
+    for leftover in sorted(leftovers):
+        leftover.unlink(missing_ok=True)
+        removed.append(leftover.name)
+    versions_dir = published_dir / PARQUET_VERSIONS_DIR
+    if not versions_dir.is_dir():
+        return Recovery(None, tuple(removed))
+    current = _current_version(published_dir)
+    newer = sorted(v for v in versions_dir.iterdir() if v.is_dir() and (current is None or v.name > current))
+    finished = next((v.name for v in reversed(newer) if _describes_published_database(v, published_dir)), None)
+    if finished:
+        _point_parquet_at(published_dir, finished)
+        current = finished
+    removed += [f"{PARQUET_VERSIONS_DIR}/{name}" for name in _prune_versions(versions_dir, current)]
+    return Recovery(finished, tuple(removed))
+
+
+def _current_version(published_dir: Path) -> str | None:
+    """The version folder the `parquet` pointer shows, if there is a pointer."""
+    try:
+        return Path(os.readlink(published_dir / PARQUET_POINTER)).name
+    except OSError:
+        return None
+
+
+def _describes_published_database(version: Path, published_dir: Path) -> bool:
+    """A complete version folder (its BUILD.json is written last) whose BUILD.json was written for the
+    database now published."""
+    try:
+        record = json.loads((version / BUILD_FILE).read_text())
+        return (record["database_file"] == _file_identity(published_dir / PUBLISHED_DB_NAME)
+                and all((version / _parquet_name(table)).is_file() for table in record["fingerprints"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def _point_parquet_at(published_dir: Path, build_id: str) -> Path:
+    """Swap the `parquet` pointer to a version folder in one step (a new symlink renamed over it)."""
+    pointer = published_dir / PARQUET_POINTER
+    new_pointer = published_dir / f".{PARQUET_POINTER}.{build_id}"
+    new_pointer.unlink(missing_ok=True)
+    new_pointer.symlink_to(Path(PARQUET_VERSIONS_DIR) / build_id, target_is_directory=True)
+    os.replace(new_pointer, pointer)
+    return pointer
 
 
 def _connect_staging(published_dir: Path, staging_db: Path
@@ -258,6 +345,12 @@ def _remove_database(path: Path) -> None:
     Path(f"{path}.wal").unlink(missing_ok=True)
 
 
-def _prune_versions(versions_dir: Path) -> None:
-    for old in sorted(p for p in versions_dir.iterdir() if p.is_dir())[:-KEEP_PARQUET_VERSIONS]:
-        shutil.rmtree(old, ignore_errors=True)
+def _prune_versions(versions_dir: Path, current: str | None) -> list[str]:
+    """Keep the current version and the one before it (readers may still be on it); remove the rest,
+    including any newer than the current one (never published). Returns the names removed."""
+    versions = sorted(p.name for p in versions_dir.iterdir() if p.is_dir())
+    kept = [v for v in versions if current is not None and v <= current][-KEEP_PARQUET_VERSIONS:]
+    removed = [v for v in versions if v not in kept]
+    for name in removed:
+        shutil.rmtree(versions_dir / name, ignore_errors=True)
+    return removed

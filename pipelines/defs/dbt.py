@@ -5,6 +5,7 @@ import os
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from pipelines.dbt_launcher import PARENT_PID_VARIABLE
 from pipelines.defs.dbt_project import mopac_dbt_project
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib.dbt_translator import MopacDbtTranslator
@@ -21,8 +22,9 @@ def dbt_build_args(full_refresh: bool) -> list[str]:
 
 
 def dbt_environment(warehouse: WarehouseResource) -> dict[str, str]:
-    """dbt runs in its own process and finds the warehouse through MOPAC_WAREHOUSE_DB."""
-    return {"MOPAC_WAREHOUSE_DB": str(warehouse.settings.warehouse_db)}
+    """dbt runs in its own process and finds the warehouse through MOPAC_WAREHOUSE_DB; its launcher
+    is told which process it must not outlive."""
+    return {"MOPAC_WAREHOUSE_DB": str(warehouse.settings.warehouse_db), PARENT_PID_VARIABLE: str(os.getpid())}
 
 
 def nothing_new_since(warehouse: WarehouseResource) -> PublishedBuild | None:

@@ -24,6 +24,8 @@ from pipelines.transform_inputs import dbt_source_files
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 if os.path.dirname(DBT_EXECUTABLE) not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(DBT_EXECUTABLE), os.environ.get("PATH", "")])
+# What builds run: dbt, through a launcher that has it die with the build (pipelines/dbt_launcher.py).
+DBT_LAUNCHER = str(Path(sys.executable).parent / "mopac-dbt")
 
 
 def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:

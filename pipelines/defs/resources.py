@@ -7,7 +7,8 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
-from pipelines.defs.dbt_project import DBT_EXECUTABLE, mopac_dbt_project
+from pipelines.defs.dbt_project import DBT_LAUNCHER, mopac_dbt_project
+from pipelines.publish import recover_interrupted_publish
 from pipelines.settings import Settings, load_settings
 from pipelines.warehouse import connect_for_write, write_lock
 
@@ -15,7 +16,8 @@ from pipelines.warehouse import connect_for_write, write_lock
 class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse. Holding this resource holds the project write lock for the whole run
     (runs use the in-process executor), so a `mopac build` and a sensor-launched run never write at
-    the same time; the second waits and says why."""
+    the same time; the second waits and says why. Once it holds the lock, a run first finishes or
+    clears what a publish killed part-way left (README, "Crash safety")."""
 
     @property
     def settings(self) -> Settings:
@@ -25,8 +27,11 @@ class WarehouseResource(dg.ConfigurableResource):
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseResource"]:
         settings = self.settings
         run = f"dagster run {context.run.run_id}" if context.run else "dagster"
-        with write_lock(settings.write_lock_path, command=run,
-                        notify=context.log.warning if context.log else print):
+        notify = context.log.warning if context.log else print
+        with write_lock(settings.write_lock_path, command=run, notify=notify):
+            recovered = recover_interrupted_publish(settings.published_dir).describe()
+            if recovered:
+                notify(recovered)
             yield self
 
     @contextmanager
@@ -44,7 +49,7 @@ class WarehouseResource(dg.ConfigurableResource):
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={"warehouse": WarehouseResource(), "dbt": DbtCliResource(project_dir=mopac_dbt_project,
-                                                                   dbt_executable=DBT_EXECUTABLE)},
+                                                                   dbt_executable=DBT_LAUNCHER)},
         # One process per run: the warehouse lock is taken once and DuckDB has one writer.
         executor=dg.in_process_executor,
     )

@@ -94,3 +94,25 @@ def test_the_landing_sensor_requests_a_run_on_its_second_look_at_a_new_file(tmp_
         first = landing_sensor(context)
         second = landing_sensor(dg.build_sensor_context(cursor=context.cursor))
     assert isinstance(first, dg.SkipReason) and isinstance(second, dg.RunRequest)
+
+
+def test_runs_of_killed_builds_are_marked_failed_and_no_other_run_is_touched():
+    """A `mopac build` killed mid-run leaves its run 'started' for ever, holding the instance's one run
+    slot; the next build (holding the write lock, so no build is running) marks it failed."""
+    from dagster._core.storage.dagster_run import DagsterRun
+
+    from pipelines.build import BUILD_RUN_TAG, fail_runs_of_killed_builds
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        def run(status, tags):
+            return instance.add_run(DagsterRun(job_name="build_warehouse", status=status, tags=tags)).run_id
+
+        killed = run(dg.DagsterRunStatus.STARTED, dict([BUILD_RUN_TAG]))
+        finished = run(dg.DagsterRunStatus.SUCCESS, dict([BUILD_RUN_TAG]))
+        sensor_launched = run(dg.DagsterRunStatus.STARTED, {})
+        said = []
+        assert fail_runs_of_killed_builds(instance, said.append) == [killed]
+        assert [instance.get_run_by_id(r).status for r in (killed, finished, sensor_launched)] == [
+            dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.STARTED]
+        assert said == [f"Run {killed} of a `mopac build` that was killed before it ended: marked failed."]
+        assert fail_runs_of_killed_builds(instance, said.append) == []
