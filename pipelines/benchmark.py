@@ -263,8 +263,7 @@ def measure_floor(files: list[dict[str, str]], scratch: Path) -> dict:
     measured = json.loads(result.read_text())
     for old in scratch.glob("floor.duckdb*"):
         old.unlink()
-    return {**measured, "wall_seconds": ended - launched,
-            "peak_rss_mb": max(measured["peak_rss_mb"], memory.peak_kb / 1024)}
+    return {**measured, "wall_seconds": ended - launched}
 
 
 def mopac_command() -> list[str]:
@@ -333,10 +332,11 @@ class BuildMeasurement:
         dbt = f", dbt process {self.peak_dbt_mb:,.0f} MB" if self.peak_dbt_mb else ""
         both = f", both at once {self.peak_combined_mb:,.0f} MB" if self.peak_combined_mb else ""
         failed = "" if self.exit_code == 0 else f"\n  the build exited {self.exit_code} (run {self.run_status}): see {self.output}"
+        floor = f" (floor {self.floor['peak_rss_mb']:,.0f} MB)" if self.floor.get("peak_rss_mb") else ""
         return (f"{self.label}: {self.new_files} new file(s) ingested, {self.rows_received:,} rows received\n"
                 f"{self.table()}\n"
                 f"  ingestion {_cell(self.rows_per_second, 0)} rows/s; build/floor {_cell(self.build_floor_ratio)}x; "
-                f"peak memory: build process {self.peak_build_mb:,.0f} MB{dbt}{both}{failed}")
+                f"peak memory: build process {self.peak_build_mb:,.0f} MB{dbt}{both}{floor}{failed}")
 
     def as_json(self) -> dict:
         data = asdict(self)

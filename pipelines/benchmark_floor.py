@@ -6,7 +6,7 @@ else (no validation, tokens, registry, dbt or publish). `mopac benchmark` runs i
 SPEC lists {"feed", "format", "path"} for each file and the DuckDB file to load into. Each file becomes
 its own table (files of one feed may differ in columns or encoding): CSV through `read_csv`, JSON Lines
 through `read_json`, XLSX through fastexcel (calamine) into Arrow and DuckDB. RESULT holds the seconds
-and rows per feed, the loading seconds and the process's peak resident memory. Only the standard
+and rows per feed, the loading seconds and the process's peak resident memory (VmHWM). Only the standard
 library is imported before timing starts; DuckDB's import counts as start-up.
 """
 from __future__ import annotations
@@ -17,32 +17,38 @@ import sys
 import time
 from pathlib import Path
 
-# When DuckDB's defaults refuse a file, the next options are tried (a Windows-1252 CSV, a malformed row).
-CSV_ATTEMPTS = ("", ", encoding = 'latin-1'", ", encoding = 'latin-1', strict_mode = false, null_padding = true, "
-                                              "ignore_errors = true")
+# Every CSV column is read as text, as the build's reader does (a defective date must not fail the
+# load). When DuckDB refuses a file, the next options are tried (a malformed row, Windows-1252); the
+# result says which were needed.
+CSV_ATTEMPTS = ("all_varchar = true",
+                "all_varchar = true, strict_mode = false, null_padding = true",
+                "all_varchar = true, strict_mode = false, null_padding = true, encoding = 'latin-1'",
+                "all_varchar = true, strict_mode = false, null_padding = true, encoding = 'latin-1', ignore_errors = true")
 JSON_FORMATS = {"jsonl", "ndjson", "json"}
 
 
+class FloorError(RuntimeError):
+    """A file the floor could not load; the message names the file, never its contents."""
+
+
 def _load_csv(con, table: str, path: str) -> str:
-    for n, options in enumerate(CSV_ATTEMPTS):
+    for options in CSV_ATTEMPTS:
         try:
-            con.execute(f'create or replace table "{table}" as select * from read_csv(?{options})', [path])
-            return options.strip(", ") or "defaults"
-        except Exception:
-            if n == len(CSV_ATTEMPTS) - 1:
-                raise
-    raise AssertionError("unreachable")
+            con.execute(f'create or replace table "{table}" as select * from read_csv(?, {options})', [path])
+            return options
+        except Exception:  # a parser's message quotes the row: never passed on
+            continue
+    raise FloorError(f"{path}: DuckDB could not load it with any of {CSV_ATTEMPTS}")
 
 
 def _load_json(con, table: str, path: str) -> str:
-    try:
-        con.execute(f"create or replace table \"{table}\" as select * from read_json(?, format = 'newline_delimited')",
-                    [path])
-        return "defaults"
-    except Exception:
-        con.execute(f"create or replace table \"{table}\" as select * from read_json(?, format = 'newline_delimited', "
-                    "ignore_errors = true)", [path])
-        return "ignore_errors"
+    for options in ("format = 'newline_delimited'", "format = 'newline_delimited', ignore_errors = true"):
+        try:
+            con.execute(f'create or replace table "{table}" as select * from read_json(?, {options})', [path])
+            return options
+        except Exception:  # a parser's message quotes the row: never passed on
+            continue
+    raise FloorError(f"{path}: DuckDB could not load it as JSON Lines")
 
 
 def _load_xlsx(con, table: str, path: str, sheet: str | None) -> str:
@@ -89,9 +95,20 @@ def load(spec: dict) -> dict:
             entry["loaded_with"][how] = entry["loaded_with"].get(how, 0) + 1
     finally:
         con.close()
-    return {"feeds": feeds, "load_seconds": time.perf_counter() - began,
-            # ru_maxrss is in KiB on Linux
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"feeds": feeds, "load_seconds": time.perf_counter() - began, "peak_rss_mb": peak_rss_mb()}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since it started its program: VmHWM. (ru_maxrss would also
+    count the parent's pages this process had between fork and exec.)"""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -127,7 +127,9 @@ def stage_line(stage: str | None, outcome: str, tally: StepTally, seconds: float
     if outcome == "STEP_SKIPPED":
         return f"{stage}: not run"
     if outcome == "STEP_FAILURE":
-        return f"{stage}: FAILED after {seconds:.1f} s (the summary below says what stopped it)"
+        done = (f": {len(tally.materialized):,} models and seeds built, {tally.checks_passed:,} tests passed, "
+                f"{tally.checks_failed:,} failed" if stage == "dbt" else "")
+        return f"{stage}: FAILED after {seconds:.1f} s{done} (the summary below says what stopped it)"
     if stage.startswith("ingest "):
         feed = stage.removeprefix("ingest ")
         return f"{ingest_line(feed, tally.materialized[0] if tally.materialized else {})} {_seconds(seconds)}"

@@ -45,7 +45,11 @@ def test_a_line_per_stage_from_counts_only():
     assert stage_line("ingest police_crimes", "STEP_SUCCESS", StepTally(0.0, [{"files_new": 0}]), 0.2) == (
         "ingest police_crimes: no new files (0.2 s)")
     dbt = StepTally(0.0, materialized=[{}] * 14, checks_passed=50, checks_failed=2)
-    assert stage_line("dbt", "STEP_FAILURE", dbt, 20.0).startswith("dbt: FAILED after 20.0 s")
+    assert stage_line("dbt", "STEP_FAILURE", dbt, 20.0) == (
+        "dbt: FAILED after 20.0 s: 14 models and seeds built, 50 tests passed, 2 failed (the summary below says what "
+        "stopped it)")
+    assert stage_line("ingest police_crimes", "STEP_FAILURE", StepTally(0.0), 1.0) == (
+        "ingest police_crimes: FAILED after 1.0 s (the summary below says what stopped it)")
     assert stage_line("dbt", "STEP_SUCCESS", dbt, 20.0) == (
         "dbt build: 14 models and seeds built, 50 tests passed, 2 failed (20.0 s)")
     assert stage_line("dbt", "STEP_SUCCESS", StepTally(0.0), 0.3) == (
