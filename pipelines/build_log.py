@@ -58,6 +58,24 @@ def run_loggers_config(log_path: Path, verbose: bool) -> dict:
     return loggers
 
 
+class AppendFileHandler(logging.Handler):
+    """Appends each record to a file, opening it only for that write: the run's Dagster logger and the
+    handler for other Python records share the file, and nothing is left open after the run."""
+
+    def __init__(self, path: Path | str, level: int = logging.NOTSET, fmt: str = LOG_FORMAT):
+        super().__init__(level)
+        self.path = Path(path)
+        self.setFormatter(logging.Formatter(fmt))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = self.format(record)
+            with open(self.path, "a", encoding="utf-8") as handle:
+                handle.write(text + "\n")
+        except Exception:
+            self.handleError(record)
+
+
 class _NotDagster(logging.Filter):
     """Records Dagster has already handled (they carry its metadata) reach the file through its loggers."""
 
@@ -69,9 +87,8 @@ class _NotDagster(logging.Filter):
 def python_logs_to(log_path: Path, verbose: bool) -> Iterator[None]:
     """For the length of the run, Python log records that do not pass through Dagster's loggers go to
     the log file (and, with -v, to the console as before) instead of Python's last-resort stderr."""
-    handlers: list[logging.Handler] = [logging.FileHandler(log_path, encoding="utf-8")]
-    handlers[0].setLevel(logging.INFO)
-    handlers[0].setFormatter(logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s"))
+    handlers: list[logging.Handler] = [
+        AppendFileHandler(log_path, logging.INFO, "%(asctime)s - %(name)s - %(levelname)s - %(message)s")]
     if verbose:
         handlers.append(logging.StreamHandler(sys.stderr))
         handlers[-1].setLevel(logging.WARNING)

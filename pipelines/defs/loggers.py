@@ -7,7 +7,7 @@ import logging
 import click
 import dagster as dg
 
-from pipelines.build_log import CONSOLE_LOGGER, FILE_LOGGER, LOG_FORMAT, PROGRESS_LOGGER, ProgressHandler
+from pipelines.build_log import AppendFileHandler, CONSOLE_LOGGER, FILE_LOGGER, PROGRESS_LOGGER, ProgressHandler
 from pipelines.stages import stages_by_step
 
 
@@ -17,9 +17,7 @@ from pipelines.stages import stages_by_step
 def mopac_log_file(init_context: dg.InitLoggerContext) -> logging.Logger:
     config = init_context.logger_config
     log = logging.Logger("mopac.build.file", level=config["log_level"].upper())
-    handler = logging.FileHandler(config["path"], encoding="utf-8")
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    log.addHandler(handler)
+    log.addHandler(AppendFileHandler(config["path"]))
     return log
 
 
