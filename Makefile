@@ -43,5 +43,12 @@ status: $(READY)
 dev: $(READY) $(DBT_MANIFEST)
 	$(VENV)/bin/mopac dev
 
+# A measurement, not a test: `make benchmark MONTHS=3 SCALE=1.0` (see README, Performance).
+MONTHS ?= 1
+SCALE ?= 1.0
+SEED ?= 42
+benchmark: $(READY) $(DBT_MANIFEST)
+	$(VENV)/bin/mopac benchmark --months $(MONTHS) --scale $(SCALE) --seed $(SEED)
+
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

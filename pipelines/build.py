@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pipelines.build_log import new_log_path, prune_logs, python_logs_to, run_loggers_config
 from pipelines.failures import FailedTest, failed_dbt_tests, innermost_message
 from pipelines.ingest.landing import list_landing_files
 from pipelines.ingest.pipeline import is_waiting_for_contract
@@ -36,9 +37,13 @@ class BuildOutcome:
     failed_checks: list[str] = field(default_factory=list)
     failed_tests: list[FailedTest] = field(default_factory=list)
     nothing_new: bool = False  # nothing dbt reads had changed since the last publish: dbt and publish skipped
+    log_path: Path | None = None  # the run's whole log (Dagster's and dbt's records)
 
 
-def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[str], None] = print) -> BuildOutcome:
+def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[str], None] = print,
+              verbose: bool = False) -> BuildOutcome:
+    """Run the build job in process. The console shows a line per ingested file and per stage (or, with
+    `verbose`, the whole log); the whole log goes to a new file under `settings.logs_dir`."""
     use_project_instance()
     import dagster as dg
 
@@ -49,13 +54,19 @@ def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[
 
     started = datetime.now(timezone.utc)
     job = defs().resolve_job_def(BUILD_JOB_NAME)
-    run_config = {"ops": {"mopac_dbt_models": {"config": {"full_refresh": full_refresh}}},
-                  "loggers": {"console": {"config": {"log_level": "INFO"}}}}
     with write_lock(settings.write_lock_path, command="mopac build", notify=log):
+        settings.logs_dir.mkdir(parents=True, exist_ok=True)
+        log_path = new_log_path(settings.logs_dir, started)
+        log_path.touch()
+        prune_logs(settings.logs_dir)
+        log(f"Building; the whole log goes to {log_path}")
+        run_config = {"ops": {mopac_dbt_models.op.name: {"config": {"full_refresh": full_refresh}}},
+                      "loggers": run_loggers_config(log_path, verbose)}
         instance = dg.DagsterInstance.get()
         fail_runs_of_killed_builds(instance, log)
-        result = job.execute_in_process(instance=instance, run_config=run_config, tags=dict([BUILD_RUN_TAG]),
-                                        raise_on_error=False)
+        with python_logs_to(log_path, verbose):
+            result = job.execute_in_process(instance=instance, run_config=run_config, tags=dict([BUILD_RUN_TAG]),
+                                            raise_on_error=False)
     failed_steps = {e.step_key: innermost_message(e.step_failure_data.error)
                     for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
     failed_tests = (failed_dbt_tests(settings.dbt_target_dir / "run_results.json", settings.warehouse_db)
@@ -67,7 +78,7 @@ def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[
     ]
     skipped_steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"}
     nothing_new = result.success and published_marts.op.name in skipped_steps
-    return BuildOutcome(result.success, started, failed_steps, failed_checks, failed_tests, nothing_new)
+    return BuildOutcome(result.success, started, failed_steps, failed_checks, failed_tests, nothing_new, log_path)
 
 
 def fail_runs_of_killed_builds(instance, log: Callable[[str], None] = print) -> list[str]:
@@ -90,7 +101,8 @@ def fail_runs_of_killed_builds(instance, log: Callable[[str], None] = print) -> 
     return [run.run_id for run in stale]
 
 
-def rebuild_from_landing(settings: Settings, *, log: Callable[[str], None] = print) -> tuple[Path | None, BuildOutcome]:
+def rebuild_from_landing(settings: Settings, *, log: Callable[[str], None] = print,
+                         verbose: bool = False) -> tuple[Path | None, BuildOutcome]:
     """Build a new warehouse from every file in the landing folder (e.g. with a new pseudonym key).
     The current warehouse file is moved aside, never deleted; the published copy is replaced only
     when the new build publishes."""
@@ -105,7 +117,7 @@ def rebuild_from_landing(settings: Settings, *, log: Callable[[str], None] = pri
             if wal.exists():
                 wal.rename(kept.with_name(kept.name + ".wal"))
             log(f"The previous warehouse is kept at {kept}: delete it once the new one is checked.")
-        return kept, run_build(settings, log=log)
+        return kept, run_build(settings, log=log, verbose=verbose)
 
 
 def files_waiting_for_a_contract(settings: Settings) -> dict[str, int]:
@@ -129,7 +141,10 @@ def summarise(settings: Settings, outcome: BuildOutcome | None = None) -> str:
         if outcome.nothing_new:
             lines.append("Nothing new: dbt and publish were not run.")
     if not settings.warehouse_db.exists():
-        return "\n".join([*lines, f"No warehouse yet at {settings.warehouse_db}: run `mopac build`."])
+        lines.append(f"No warehouse yet at {settings.warehouse_db}: run `mopac build`.")
+        if outcome is not None and outcome.log_path is not None:
+            lines.append(f"Log: {outcome.log_path}")
+        return "\n".join(lines)
     con = connect_read_only(settings.warehouse_db)
     try:
         lines.append("Files by feed and status:")
@@ -167,4 +182,6 @@ def summarise(settings: Settings, outcome: BuildOutcome | None = None) -> str:
     finally:
         con.close()
     lines.append(f"Published copy: {settings.published_dir / 'mopac_marts.duckdb'}")
+    if outcome is not None and outcome.log_path is not None:
+        lines.append(f"Log: {outcome.log_path}")
     return "\n".join(lines)

@@ -44,6 +44,22 @@ def _generate(landing: Path, truth: Path, start: str, months: int, scale: float,
     click.echo(str(summary))
 
 
+VERBOSE = click.option("-v", "--verbose", is_flag=True,
+                       help="Print the whole Dagster and dbt log while building (it always goes to a file under "
+                            "<warehouse>/logs/).")
+
+
+def _report(settings, outcome) -> None:
+    """The summary, on the console and at the end of the build's log file."""
+    from pipelines.build import summarise
+
+    summary = summarise(settings, outcome)
+    click.echo(summary)
+    if outcome.log_path is not None and outcome.log_path.exists():
+        with open(outcome.log_path, "a", encoding="utf-8") as handle:
+            handle.write(f"\n{summary}\n")
+
+
 @click.group()
 def main() -> None:
     """London Victims' Warehouse: validated, pseudonymised, linked victim-journey marts for MOPAC."""
@@ -68,32 +84,34 @@ def generate(months: int, start: str, scale: float, seed: int, defect_scale: flo
 
 @main.command()
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental marts from staging (after a calendar change).")
-def build(full_refresh: bool) -> None:
+@VERBOSE
+def build(full_refresh: bool, verbose: bool) -> None:
     """Process every new landing file, build and test the warehouse, publish the marts."""
-    from pipelines.build import run_build, summarise
+    from pipelines.build import run_build
 
     settings = _settings()
     if settings.uses_dev_key:
         click.echo("Note: using the development pseudonym key (set MOPAC_PSEUDONYM_KEY for real data).", err=True)
     _prepare_dbt_manifest()
-    outcome = run_build(settings, full_refresh=full_refresh, log=click.echo)
-    click.echo(summarise(settings, outcome))
+    outcome = run_build(settings, full_refresh=full_refresh, log=click.echo, verbose=verbose)
+    _report(settings, outcome)
     sys.exit(0 if outcome.succeeded else 1)
 
 
 @main.command()
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def rebuild(yes: bool) -> None:
+@VERBOSE
+def rebuild(yes: bool, verbose: bool) -> None:
     """Rebuild the warehouse from every file in the landing folder (after changing MOPAC_PSEUDONYM_KEY)."""
-    from pipelines.build import rebuild_from_landing, summarise
+    from pipelines.build import rebuild_from_landing
 
     settings = _settings()
     if not yes:
         click.confirm(f"Rebuild the warehouse from every file in {settings.landing_dir}? The current warehouse "
                       f"file is moved to {settings.warehouse_dir / 'replaced'}/, not deleted.", abort=True)
     _prepare_dbt_manifest()
-    _, outcome = rebuild_from_landing(settings, log=click.echo)
-    click.echo(summarise(settings, outcome))
+    _, outcome = rebuild_from_landing(settings, log=click.echo, verbose=verbose)
+    _report(settings, outcome)
     sys.exit(0 if outcome.succeeded else 1)
 
 
@@ -113,9 +131,10 @@ def status() -> None:
 
 
 @main.command()
-def demo() -> None:
+@VERBOSE
+def demo(verbose: bool) -> None:
     """Generate a small London (a few months) and build it, for a first look."""
-    from pipelines.build import run_build, summarise
+    from pipelines.build import run_build
 
     settings = _settings()
     if any(settings.landing_dir.glob("*/*")):
@@ -124,10 +143,40 @@ def demo() -> None:
         _generate(settings.landing_dir, _truth_dir_for(settings.landing_dir), **DEMO_ARGS)
     _prepare_dbt_manifest()
     click.echo("Building the warehouse (ingest -> dbt build and tests -> publish)...")
-    outcome = run_build(settings, log=click.echo)
-    click.echo(summarise(settings, outcome))
+    outcome = run_build(settings, log=click.echo, verbose=verbose)
+    _report(settings, outcome)
     click.echo("\nNext: `mopac status`, `make dev` for the Dagster UI, or query the published copy with DuckDB.")
     sys.exit(0 if outcome.succeeded else 1)
+
+
+@main.command()
+@click.option("--months", default=1, show_default=True, help="Months in the warehouse before the new month.")
+@click.option("--scale", default=1.0, show_default=True, help="1.0 is real London volume.")
+@click.option("--seed", default=42, show_default=True)
+@click.option("--start", default="2025-01", show_default=True, help="First month, YYYY-MM.")
+@click.option("--defect-scale", default=1.0, show_default=True, help="As for generate (0 = a clean world).")
+@click.option("--keep", type=click.Path(path_type=Path), default=None,
+              help="A new or empty folder to keep the worlds, build outputs and logs in (default: a temporary one).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Also write the figures here.")
+def benchmark(months: int, scale: float, seed: int, start: str, defect_scale: float, keep: Path | None,
+              json_path: Path | None) -> None:
+    """Time `mopac build` stage by stage, with peak memory, against DuckDB loading the same files."""
+    import json
+
+    from pipelines.benchmark import run_benchmark
+
+    if months < 1:
+        raise click.BadParameter("must be 1 or more", param_hint="--months")
+    if keep is not None and keep.exists() and any(keep.iterdir()):
+        raise click.BadParameter(f"{keep} is not empty", param_hint="--keep")
+    _prepare_dbt_manifest()
+    report = run_benchmark(months=months, scale=scale, seed=seed, start=start, keep=keep, defect_scale=defect_scale,
+                           echo=click.echo)
+    if json_path is not None:
+        json_path.write_text(json.dumps(report, indent=2))
+        click.echo(f"Figures written to {json_path}")
+    if any(build["exit_code"] != 0 for build in report["builds"]):
+        sys.exit(1)
 
 
 @main.command(context_settings={"ignore_unknown_options": True})

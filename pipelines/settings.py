@@ -53,6 +53,11 @@ class Settings:
         return self.warehouse_dir / "dbt"
 
     @property
+    def logs_dir(self) -> Path:
+        """One log file per `mopac build` (Dagster's and dbt's records in full), the last few kept."""
+        return self.warehouse_dir / "logs"
+
+    @property
     def write_lock_path(self) -> Path:
         return self.warehouse_dir / ".write.lock"
 

@@ -1,6 +1,9 @@
 """Every dbt model, seed and test as Dagster assets and checks, built with `dbt build`."""
 
+import contextlib
+import io
 import os
+from collections.abc import Callable, Iterable, Iterator
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -23,8 +26,44 @@ def dbt_build_args(full_refresh: bool) -> list[str]:
 
 def dbt_environment(warehouse: WarehouseResource) -> dict[str, str]:
     """dbt runs in its own process and finds the warehouse through MOPAC_WAREHOUSE_DB; its launcher
-    is told which process it must not outlive."""
-    return {"MOPAC_WAREHOUSE_DB": str(warehouse.settings.warehouse_db), PARENT_PID_VARIABLE: str(os.getpid())}
+    is told which process it must not outlive. Its lines go to the run's log (and log file), where
+    colour codes would only be noise."""
+    return {"MOPAC_WAREHOUSE_DB": str(warehouse.settings.warehouse_db), PARENT_PID_VARIABLE: str(os.getpid()),
+            "DBT_USE_COLORS": "false"}
+
+
+class LinesTo(io.TextIOBase):
+    """A text stream that passes each complete, non-blank line to `log`."""
+
+    def __init__(self, log: Callable[[str], None]):
+        self._log = log
+        self._pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        *lines, self._pending = (self._pending + text).split("\n")
+        for line in lines:
+            if line.strip():
+                self._log(line.rstrip())
+        return len(text)
+
+
+def with_output_to(log: Callable[[str], None], events: Iterable) -> Iterator:
+    """dagster-dbt echoes each of dbt's lines to stdout; while it produces each event (and only then, not
+    while Dagster handles what was yielded) its stdout goes to `log`, so dbt's lines become records of
+    the run's log like every other: in the UI's event log, the build's log file, and with -v on the
+    console."""
+    lines = LinesTo(log)
+    iterator = iter(events)
+    while True:
+        with contextlib.redirect_stdout(lines):
+            try:
+                event = next(iterator)
+            except StopIteration:
+                return
+        yield event
 
 
 def nothing_new_since(warehouse: WarehouseResource) -> PublishedBuild | None:
@@ -53,5 +92,5 @@ def mopac_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     os.environ.update(dbt_environment(warehouse))
     # One target (and log) folder per warehouse, overwritten by each build, instead of dagster-dbt's
     # default of a new folder per invocation: bounded on disk, and dbt parses only what changed.
-    yield from dbt.cli(dbt_build_args(config.full_refresh), context=context,
-                       target_path=warehouse.settings.dbt_target_dir).stream()
+    yield from with_output_to(context.log.info, dbt.cli(dbt_build_args(config.full_refresh), context=context,
+                                                        target_path=warehouse.settings.dbt_target_dir).stream())

@@ -8,6 +8,7 @@ from collections import Counter
 
 import dagster as dg
 
+from pipelines.build_log import PROGRESS
 from pipelines.defs.resources import WarehouseResource
 from pipelines.ingest.landing import list_landing_files
 from pipelines.ingest.pipeline import FileResult, ingest_feed, register_unknown_files
@@ -31,6 +32,11 @@ def delivery_metadata(results: list[FileResult]) -> dict[str, int]:
     }
 
 
+def progress(log):
+    """`log`, with each message tagged as a progress line (one file's fate) for `mopac build`'s console."""
+    return lambda message: log(message, extra={PROGRESS: True})
+
+
 def build_ingest_asset(contract: FeedContract) -> dg.AssetsDefinition:
     @dg.asset(key=["raw", contract.feed], group_name="raw", kinds={"python", "duckdb"},
               description=f"{contract.title}: new deliveries in landing/{contract.feed}/, validated against "
@@ -40,7 +46,8 @@ def build_ingest_asset(contract: FeedContract) -> dg.AssetsDefinition:
         files = [f for f in list_landing_files(settings.landing_dir) if f.folder == contract.feed]
         with warehouse.connect() as con:
             results = ingest_feed(con, contract, files, pseudonym_key=settings.pseudonym_key,
-                                  max_row_failure_share=settings.max_row_failure_share, log=context.log.info)
+                                  max_row_failure_share=settings.max_row_failure_share,
+                                  log=progress(context.log.info))
         return dg.MaterializeResult(metadata=delivery_metadata(results))
 
     return ingest
@@ -57,7 +64,7 @@ def file_registry(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     settings = warehouse.settings
     with warehouse.connect() as con:
         unknown, waiting = register_unknown_files(con, load_contracts(), list_landing_files(settings.landing_dir),
-                                                  log=context.log.warning)
+                                                  log=progress(context.log.warning))
         by_status = dict(con.execute("select status, count(*) from ops.file_registry group by all").fetchall())
     if waiting:
         folders = Counter(f.folder for f in waiting)

@@ -1,0 +1,29 @@
+"""`mopac benchmark` end to end on a tiny world: a floor, two builds timed by stage, the figures as JSON."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from pipelines.cli import main
+
+
+@pytest.mark.slow  # two real builds in subprocesses: about a minute, more on a busy machine
+def test_the_benchmark_times_the_floor_and_each_stage_of_a_first_and_an_incremental_build(tmp_path):
+    figures = tmp_path / "figures.json"
+    result = CliRunner().invoke(main, ["benchmark", "--months", "1", "--scale", "0.01", "--seed", "3",
+                                       "--keep", str(tmp_path / "kept"), "--json", str(figures)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(figures.read_text())
+    first, incremental = report["builds"]
+    for build in (first, incremental):
+        assert build["exit_code"] == 0 and build["run_status"] == "SUCCESS"
+        stages = {s["name"]: s for s in build["stages"]}
+        assert {"start-up", "ingest police_crimes", "dbt", "publish"} <= set(stages)
+        assert sum(s["seconds"] for s in build["stages"]) == pytest.approx(build["wall_seconds"], abs=0.01)
+        assert stages["ingest police_crimes"]["floor_seconds"] > 0 and build["floor"]["wall_seconds"] > 0
+        assert build["rows_received"] == build["floor"]["feeds"]["police_crimes"]["rows"] > 0
+        assert build["rows_per_second"] > 0 and build["build_floor_ratio"] > 1
+        assert 50 < build["peak_build_mb"] < 2000 and build["peak_dbt_mb"] > 50
+    assert first["new_files"] >= 1 and incremental["new_files"] >= 1 and incremental["months_before"] == 1
+    assert report["incremental_ratio"] == 1.0  # with one month, the comparison is with itself
+    assert "stage" in result.output and "build/floor" in result.output
