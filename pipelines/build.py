@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -11,7 +10,6 @@ from pathlib import Path
 from pipelines.build_log import new_log_path, prune_logs, python_logs_to, run_loggers_config
 from pipelines.failures import FailedTest, failed_dbt_tests, innermost_message
 from pipelines.ingest.landing import list_landing_files
-from pipelines.ingest.pipeline import is_waiting_for_contract
 from pipelines.settings import PROJECT_ROOT, Settings
 from pipelines.warehouse import connect_read_only, write_lock
 from schemas.contract import load_contracts
@@ -38,6 +36,7 @@ class BuildOutcome:
     failed_tests: list[FailedTest] = field(default_factory=list)
     nothing_new: bool = False  # nothing dbt reads had changed since the last publish: dbt and publish skipped
     log_path: Path | None = None  # the run's whole log (Dagster's and dbt's records)
+    warnings: list[str] = field(default_factory=list)  # non-blocking checks that did not pass (they stop nothing)
 
 
 def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[str], None] = print,
@@ -71,14 +70,19 @@ def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[
                     for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
     failed_tests = (failed_dbt_tests(settings.dbt_target_dir / "run_results.json", settings.warehouse_db)
                     if mopac_dbt_models.op.name in failed_steps else [])
-    failed_checks = [
-        f"{e.asset_check_evaluation_data.asset_key.to_user_string()}:{e.asset_check_evaluation_data.check_name}"
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
-    ]
+    not_passed = [e.asset_check_evaluation_data for e in result.all_events
+                  if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed]
+    failed_checks = [check_name(c) for c in not_passed if c.severity != dg.AssetCheckSeverity.WARN]
+    warnings = [f"{check_name(c)}: {c.description}" if c.description else check_name(c)
+                for c in not_passed if c.severity == dg.AssetCheckSeverity.WARN]
     skipped_steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"}
     nothing_new = result.success and published_marts.op.name in skipped_steps
-    return BuildOutcome(result.success, started, failed_steps, failed_checks, failed_tests, nothing_new, log_path)
+    return BuildOutcome(result.success, started, failed_steps, failed_checks, failed_tests, nothing_new, log_path,
+                        warnings)
+
+
+def check_name(evaluation) -> str:
+    return f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
 
 
 def fail_runs_of_killed_builds(instance, log: Callable[[str], None] = print) -> list[str]:
@@ -120,12 +124,6 @@ def rebuild_from_landing(settings: Settings, *, log: Callable[[str], None] = pri
         return kept, run_build(settings, log=log, verbose=verbose)
 
 
-def files_waiting_for_a_contract(settings: Settings) -> dict[str, int]:
-    contracts = load_contracts()
-    return dict(Counter(f.folder for f in list_landing_files(settings.landing_dir)
-                        if is_waiting_for_contract(f, contracts)))
-
-
 def summarise(settings: Settings, outcome: BuildOutcome | None = None) -> str:
     """Files by status, rows, failed checks and headline metrics, for people."""
     lines = []
@@ -136,6 +134,7 @@ def summarise(settings: Settings, outcome: BuildOutcome | None = None) -> str:
         for check in outcome.failed_checks:
             lines.append(f"  failed check: {check}")
         lines.extend(f"  {test.describe()}" for test in outcome.failed_tests)
+        lines.extend(f"  warning: {warning}" for warning in outcome.warnings)
         if not outcome.succeeded:
             lines.append("  What to do: README, 'When a build fails'.")
         if outcome.nothing_new:
@@ -155,10 +154,6 @@ def summarise(settings: Settings, outcome: BuildOutcome | None = None) -> str:
             rows = f", rows received {received or 0:,}, loaded {loaded or 0:,}, quarantined {quarantined or 0:,}, " \
                    f"fields nulled {nulled or 0:,}" if status in ("loaded", "superseded", "rejected") else ""
             lines.append(f"  {feed:<16} {status:<10} {files:>4} file(s){rows}")
-        waiting = files_waiting_for_a_contract(settings)
-        if waiting:
-            lines.append("Waiting for their feed's contract (not yet ingested, left unregistered): "
-                         + ", ".join(f"{folder} {n}" for folder, n in sorted(waiting.items())))
         problems = con.execute("""
             select file_name, status, reason from ops.file_registry
             where status in ('rejected', 'unknown') order by file_id desc limit 10""").fetchall()

@@ -36,8 +36,8 @@ class Freshness:
 
 
 def freshness(latest: date | None, delivery: str, due_days: int, today: date) -> Freshness:
-    if latest is None:
-        return Freshness(False, "no delivery has been loaded yet")
+    if latest is None:  # nothing to be late after: a feed not yet started is not overdue
+        return Freshness(True, "no delivery has been loaded yet")
     due = next_due(latest, delivery, due_days)
     what = f"latest {'period' if delivery == 'period' else 'snapshot'} {latest:%Y-%m-%d}; the next was due {due:%Y-%m-%d}"
     if today > due:

@@ -17,10 +17,6 @@ import yaml
 from schemas.formats import FORMATS
 
 CONTRACTS_DIR = Path(__file__).resolve().parent / "contracts"
-# Every feed of spec/extracts.md. A folder named after one of these whose contract is not written
-# yet is waiting for it: its files are left unregistered (not 'unknown'), so they load once it is.
-SPEC_FEEDS = ("police_crimes", "police_outcomes", "uss_responses", "court_hearings", "probation_vcs",
-              "council_hub", "rj_cases", "police_uk", "mps_recorded_crime")
 FILE_FORMATS = {"csv", "jsonl", "xlsx"}
 # string: text; date/timestamp/month: parsed with the column's (or feed's) date_format; yes_no: Y/N;
 # boolean: true/false; integer/number: numbers (min/max); borough: a Met borough by name (gives

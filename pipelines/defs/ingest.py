@@ -59,18 +59,14 @@ ingest_assets = [build_ingest_asset(contract) for contract in load_contracts().v
 @dg.asset(key=REGISTRY_KEY, group_name="raw", kinds={"python", "duckdb"},
           deps=[a.key for a in ingest_assets],
           description="The file registry after every feed has ingested: files matching no feed are registered "
-                      "as 'unknown'; files of feeds whose contract is not written yet are reported as waiting.")
+                      "as 'unknown'.")
 def file_registry(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = warehouse.settings
     with warehouse.connect() as con:
-        unknown, waiting = register_unknown_files(con, load_contracts(), list_landing_files(settings.landing_dir),
-                                                  log=progress(context.log.warning))
+        unknown = register_unknown_files(con, load_contracts(), list_landing_files(settings.landing_dir),
+                                         log=progress(context.log.warning))
         by_status = dict(con.execute("select status, count(*) from ops.file_registry group by all").fetchall())
-    if waiting:
-        folders = Counter(f.folder for f in waiting)
-        context.log.info("Waiting for a contract (left unregistered): "
-                         + ", ".join(f"{n} in {folder}/" for folder, n in sorted(folders.items())))
-    return dg.MaterializeResult(metadata={"files_unknown_new": len(unknown), "files_waiting_for_contract": len(waiting),
+    return dg.MaterializeResult(metadata={"files_unknown_new": len(unknown),
                                           **{f"files_{s}": n for s, n in sorted(by_status.items())}})
 
 

@@ -20,7 +20,7 @@ from pipelines.ingest.read import Batch, DeliveryRows, UnreadableFile
 from pipelines.ingest.readers import open_rows
 from pipelines.ingest.reference import rule_context
 from pipelines.ingest.validate import FileRejected, FileValidation, rows_failed, too_many_failures, with_row_findings
-from schemas.contract import SPEC_FEEDS, FeedContract
+from schemas.contract import FeedContract
 
 # Rows validated and loaded at a time: a few hundred MB at most in memory, and few enough calls that
 # their fixed cost (Pandera, the token lookup, the insert) stays small.
@@ -206,23 +206,13 @@ def _count(rows: DeliveryRows) -> int:
     return rows.rows_received
 
 
-def is_waiting_for_contract(file: LandedFile, contracts: dict[str, FeedContract]) -> bool:
-    """In the folder of a spec feed whose contract is not written yet: left unregistered, so it
-    loads (rather than staying 'unknown') once the contract lands."""
-    return file.folder in SPEC_FEEDS and file.folder not in contracts
-
-
 def register_unknown_files(con: duckdb.DuckDBPyConnection, contracts: dict[str, FeedContract],
                            landing_files: list[LandedFile], log: Callable[[str], None] = lambda _: None,
-                           ) -> tuple[list[FileResult], list[LandedFile]]:
-    """Register files that match no feed as 'unknown' (never loaded). Returns them, and the files
-    waiting in the folder of a spec feed whose contract is not written yet (left unregistered)."""
+                           ) -> list[FileResult]:
+    """Register files that match no feed as 'unknown' (never loaded); return them."""
     registry.ensure_tables(con)
-    unknown, waiting = [], []
+    unknown = []
     for file in landing_files:
-        if is_waiting_for_contract(file, contracts):
-            waiting.append(file)
-            continue
         if identify(file, contracts) is not None or registry.is_known(con, file):
             continue
         scan = scan_file(file.path)
@@ -234,5 +224,5 @@ def register_unknown_files(con: duckdb.DuckDBPyConnection, contracts: dict[str, 
         result = FileResult(None, file.file_name, "unknown", reason=reason)
         log(result.describe())
         unknown.append(result)
-    return unknown, waiting
+    return unknown
 

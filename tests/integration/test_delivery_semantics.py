@@ -104,15 +104,14 @@ def test_re_running_ingest_changes_nothing(con, landing, numbered_rows):
     assert registry(con) == before and con.execute("select count(*) from raw.police_crimes").fetchone()[0] == 4
 
 
-def test_unknown_names_are_registered_once_and_waiting_feeds_left_alone(con, landing, numbered_rows):
+def test_unknown_names_are_registered_once(con, landing, numbered_rows):
     write_police_file(landing / "police_crimes/crimes_april.csv", numbered_rows(1))
     (landing / "notes.txt").write_text("hello")
-    (landing / "uss_responses").mkdir(parents=True)
-    (landing / "uss_responses/uss_responses_2025-04.csv").write_text("response_id\n")
-    unknown, waiting = register_unknown_files(con, {"police_crimes": CONTRACT}, list_landing_files(landing))
-    assert sorted(u.file_name for u in unknown) == ["crimes_april.csv", "notes.txt"]
-    assert [w.relative_path for w in waiting] == ["uss_responses/uss_responses_2025-04.csv"]
-    assert register_unknown_files(con, {"police_crimes": CONTRACT}, list_landing_files(landing))[0] == []
+    (landing / "no_such_feed").mkdir(parents=True)
+    (landing / "no_such_feed/met_crimes_2025-04.csv").write_text("crime_ref\n")
+    unknown = register_unknown_files(con, load_contracts(), list_landing_files(landing))
+    assert sorted(u.file_name for u in unknown) == ["crimes_april.csv", "met_crimes_2025-04.csv", "notes.txt"]
+    assert register_unknown_files(con, load_contracts(), list_landing_files(landing)) == []
     reason = con.execute("select reason from ops.file_registry where file_name = 'crimes_april.csv'").fetchone()[0]
     assert "matches no feed's file pattern" in reason
 
@@ -137,7 +136,7 @@ def test_an_undecodable_file_is_rejected_and_says_what_to_do(con, landing):
 
 def test_a_file_renamed_as_its_unknown_reason_asks_loads(con, landing, numbered_rows):
     wrong = write_police_file(landing / "police_crimes/crimes_april.csv", numbered_rows(3))
-    unknown, _ = register_unknown_files(con, {"police_crimes": CONTRACT}, list_landing_files(landing))
+    unknown = register_unknown_files(con, {"police_crimes": CONTRACT}, list_landing_files(landing))
     assert [u.status for u in unknown] == ["unknown"]
     wrong.rename(landing / "police_crimes/met_crimes_2025-04.csv")
     [renamed] = ingest(con, landing)

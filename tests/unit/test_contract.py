@@ -63,3 +63,8 @@ def test_a_file_pattern_must_name_the_date_part_its_delivery_needs(delivery, pat
 def test_column_names_must_be_plain_identifiers():
     with pytest.raises(ContractError, match="column b-c: a column name must be lower case"):
         parse_contract(_minimal(name="b-c", type="string", description="b"))
+
+
+def test_every_feed_of_the_spec_has_a_contract():
+    assert set(load_contracts()) == {"police_crimes", "police_outcomes", "uss_responses", "court_hearings",
+                                     "probation_vcs", "council_hub", "rj_cases", "police_uk", "mps_recorded_crime"}
