@@ -38,7 +38,26 @@ def _load_csv(con, table: str, path: str) -> str:
             return options
         except Exception:  # a parser's message quotes the row: never passed on
             continue
-    raise FloorError(f"{path}: DuckDB could not load it with any of {CSV_ATTEMPTS}")
+    return _load_windows_1252_csv(con, table, path)
+
+
+def _load_windows_1252_csv(con, table: str, path: str) -> str:
+    """DuckDB's built-in encodings stop at latin-1, which refuses the 0x80-0x9F range where Windows-1252
+    keeps curly quotes and dashes: transcode to UTF-8 beside the file (timed with the load), then read."""
+    transcoded = Path(path).with_suffix(".utf8.csv")
+    transcoded.write_text(Path(path).read_bytes().decode("cp1252", errors="replace"), encoding="utf-8")
+    try:
+        for options in CSV_ATTEMPTS[:2]:
+            try:
+                con.execute(f'create or replace table "{table}" as select * from read_csv(?, {options})',
+                            [str(transcoded)])
+                return f"transcoded from Windows-1252, {options}"
+            except Exception:  # a parser's message quotes the row: never passed on
+                continue
+    finally:
+        transcoded.unlink(missing_ok=True)
+    raise FloorError(f"{path}: DuckDB could not load it with any of {CSV_ATTEMPTS}, nor transcoded from "
+                     "Windows-1252")
 
 
 def _load_json(con, table: str, path: str) -> str:

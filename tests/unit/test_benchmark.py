@@ -72,6 +72,8 @@ def test_generated_files_are_split_by_the_month_of_their_period(tmp_path):
 def test_the_floor_loads_csv_json_lines_and_xlsx_straight_into_tables(tmp_path):
     (tmp_path / "a.csv").write_text("id,name\n1,x\n2,y\n")
     (tmp_path / "b.csv").write_bytes("id,name\n3,caf\xe9\n4\n5,2025-02-30\n".encode("cp1252"))  # a short row, a bad date
+    # Windows-1252 curly quotes (0x93, 0x94) are outside DuckDB's latin-1
+    (tmp_path / "b2.csv").write_bytes("id,name\n6,\u201cO\u2019Neil\u201d\n".encode("cp1252"))
     (tmp_path / "c.jsonl").write_text('{"id": 1, "case": {"stage": "x"}}\n{"id": 2, "case": {"stage": "y"}}\n')
     book = xlsxwriter.Workbook(tmp_path / "d.xlsx")
     book.add_worksheet("Notes").write_row(0, 0, ["not", "this"])
@@ -81,11 +83,14 @@ def test_the_floor_loads_csv_json_lines_and_xlsx_straight_into_tables(tmp_path):
     book.close()
     files = [{"feed": "one", "format": "csv", "path": str(tmp_path / "a.csv")},
              {"feed": "one", "format": "csv", "path": str(tmp_path / "b.csv")},
+             {"feed": "one", "format": "csv", "path": str(tmp_path / "b2.csv")},
              {"feed": "two", "format": "jsonl", "path": str(tmp_path / "c.jsonl")},
              {"feed": "three", "format": "xlsx", "path": str(tmp_path / "d.xlsx"), "sheet": "Referrals"}]
     result = load({"database": str(tmp_path / "floor.duckdb"), "files": files})
     assert {feed: (f["files"], f["rows"]) for feed, f in result["feeds"].items()} == {
-        "one": (2, 5), "two": (1, 2), "three": (1, 3)}  # no row dropped
+        "one": (3, 6), "two": (1, 2), "three": (1, 3)}  # no row dropped
+    assert any(how.startswith("transcoded from Windows-1252") for how in result["feeds"]["one"]["loaded_with"])
+    assert not list(tmp_path.glob("*.utf8.csv"))
     assert result["peak_rss_mb"] > 0 and result["load_seconds"] >= sum(f["seconds"] for f in result["feeds"].values())
 
 
