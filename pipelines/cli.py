@@ -179,6 +179,25 @@ def benchmark(months: int, scale: float, seed: int, start: str, defect_scale: fl
         sys.exit(1)
 
 
+@main.command()
+@click.option("--port", default=8580, show_default=True, help="Port to serve the catalogue on (localhost only).")
+@click.option("--no-serve", is_flag=True, help="Only generate it (<warehouse>/docs), do not serve it.")
+def docs(port: int, no_serve: bool) -> None:
+    """The dbt catalogue of the warehouse: every table, column description, test and the lineage."""
+    from pipelines.docs import DocsError, generate_docs, serve_docs
+
+    settings = _settings()
+    _prepare_dbt_manifest()
+    try:
+        folder = generate_docs(settings, log=click.echo)
+    except DocsError as problem:
+        raise click.ClickException(str(problem)) from None
+    if no_serve:
+        click.echo(f"Generated: {folder} (open {folder / 'static_index.html'} in a browser).")
+        return
+    serve_docs(folder, port, log=click.echo)
+
+
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("dagster_args", nargs=-1, type=click.UNPROCESSED)
 def dev(dagster_args: tuple[str, ...]) -> None:
