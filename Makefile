@@ -43,12 +43,13 @@ status: $(READY)
 dev: $(READY) $(DBT_MANIFEST)
 	$(VENV)/bin/mopac dev
 
-# A measurement, not a test: `make benchmark MONTHS=3 SCALE=1.0` (see README, Performance).
+# A measurement, not a test: `make benchmark MONTHS=60 AGAINST=12 SCALE=0.1` (see README, Performance).
 MONTHS ?= 1
+AGAINST ?= 1
 SCALE ?= 1.0
 SEED ?= 42
 benchmark: $(READY) $(DBT_MANIFEST)
-	$(VENV)/bin/mopac benchmark --months $(MONTHS) --scale $(SCALE) --seed $(SEED)
+	$(VENV)/bin/mopac benchmark --months $(MONTHS) --against $(AGAINST) --scale $(SCALE) --seed $(SEED)
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

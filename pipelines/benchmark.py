@@ -401,14 +401,15 @@ def _load() -> str:
 
 
 def run_benchmark(*, months: int, scale: float, seed: int, start: str, keep: Path | None, defect_scale: float,
-                  echo: Callable[[str], None] = print) -> dict:
+                  against: int = 1, echo: Callable[[str], None] = print) -> dict:
+    """Build `months` months and add one; the same on an `against`-month warehouse gives the ratio."""
     from pipelines.synthetic import DefectRates, generate
 
     defects = DefectRates.none() if defect_scale == 0 else DefectRates().scaled(defect_scale)
     with tempfile.TemporaryDirectory(prefix="mopac-benchmark-") as temporary:
         root = (keep or Path(temporary)).resolve()
         root.mkdir(parents=True, exist_ok=True)
-        report = {"months": months, "scale": scale, "seed": seed, "start": start, "defect_scale": defect_scale,
+        report = {"months": months, "against_months": against, "scale": scale, "seed": seed, "start": start, "defect_scale": defect_scale,
                   "cpus": os.cpu_count(), "load_at_start": list(os.getloadavg()), "builds": []}
         echo(f"Benchmark: {months} month(s) from {start} at scale {scale} (seed {seed}) in {root}; "
              f"{os.cpu_count()} CPUs, load {_load()}")
@@ -433,16 +434,17 @@ def run_benchmark(*, months: int, scale: float, seed: int, start: str, keep: Pat
 
         first, incremental = first_and_next_month(months)
         builds = [first, incremental]
-        if months == 1:
-            on_one = incremental
+        if months == against:
+            on_smaller = incremental
         else:
-            base, on_one = first_and_next_month(1)
-            builds += [base, on_one]
+            base, on_smaller = first_and_next_month(against)
+            builds += [base, on_smaller]
         report["builds"] = [b.as_json() for b in builds]
-        report["incremental_ratio"] = ratio(incremental.wall_seconds, on_one.wall_seconds)
+        report["incremental_ratio"] = ratio(incremental.wall_seconds, on_smaller.wall_seconds)
         report["load_at_end"] = list(os.getloadavg())
-        echo(f"One new month on {months} month(s) costs {_cell(report['incremental_ratio'], 2)}x one new month on 1 "
-             f"({_cell(incremental.wall_seconds)} s vs {_cell(on_one.wall_seconds)} s); load at the end {_load()}")
+        echo(f"One new month on {months} month(s) costs {_cell(report['incremental_ratio'], 2)}x one new month on "
+             f"{against} ({_cell(incremental.wall_seconds)} s vs {_cell(on_smaller.wall_seconds)} s); load at the end "
+             f"{_load()}")
         if keep:
             echo(f"Kept: {root} (worlds, build outputs and logs)")
         return report

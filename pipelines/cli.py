@@ -151,6 +151,8 @@ def demo(verbose: bool) -> None:
 
 @main.command()
 @click.option("--months", default=1, show_default=True, help="Months in the warehouse before the new month.")
+@click.option("--against", default=1, show_default=True,
+              help="Months of the smaller warehouse the new month's cost is compared with (e.g. --months 60 --against 12).")
 @click.option("--scale", default=1.0, show_default=True, help="1.0 is real London volume.")
 @click.option("--seed", default=42, show_default=True)
 @click.option("--start", default="2025-01", show_default=True, help="First month, YYYY-MM.")
@@ -158,7 +160,7 @@ def demo(verbose: bool) -> None:
 @click.option("--keep", type=click.Path(path_type=Path), default=None,
               help="A new or empty folder to keep the worlds, build outputs and logs in (default: a temporary one).")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Also write the figures here.")
-def benchmark(months: int, scale: float, seed: int, start: str, defect_scale: float, keep: Path | None,
+def benchmark(months: int, against: int, scale: float, seed: int, start: str, defect_scale: float, keep: Path | None,
               json_path: Path | None) -> None:
     """Time `mopac build` stage by stage, with peak memory, against DuckDB loading the same files."""
     import json
@@ -167,11 +169,13 @@ def benchmark(months: int, scale: float, seed: int, start: str, defect_scale: fl
 
     if months < 1:
         raise click.BadParameter("must be 1 or more", param_hint="--months")
+    if not 1 <= against <= months:
+        raise click.BadParameter("must be between 1 and --months", param_hint="--against")
     if keep is not None and keep.exists() and any(keep.iterdir()):
         raise click.BadParameter(f"{keep} is not empty", param_hint="--keep")
     _prepare_dbt_manifest()
     report = run_benchmark(months=months, scale=scale, seed=seed, start=start, keep=keep, defect_scale=defect_scale,
-                           echo=click.echo)
+                           against=against, echo=click.echo)
     if json_path is not None:
         json_path.write_text(json.dumps(report, indent=2))
         click.echo(f"Figures written to {json_path}")
