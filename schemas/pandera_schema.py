@@ -9,6 +9,8 @@ the bound checks that compare it.
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -92,16 +94,27 @@ def bound_check_name(col: ColumnContract, bound: str, side: str) -> str:
     return f"{side}_{bound}" if not bound[0].isdigit() else "out_of_range"
 
 
-def _check(name: str, predicate: pl.Expr) -> pa.Check:
-    """A check passing where `predicate` is true; a null value always passes (nullability is
-    the column's own `missing_required` concern)."""
-    return pa.Check(lambda data: data.lazyframe.select(pl.col(data.key).is_null() | predicate.fill_null(True)),
-                    name=name)
+@dataclass(frozen=True)
+class Rule:
+    """One named check of a column: `passes` is true on every row whose value passes it."""
+
+    name: str
+    passes: pl.Expr
+
+    def as_pandera_check(self) -> pa.Check:
+        passes = self.passes
+        return pa.Check(lambda data: data.lazyframe.select(passes), name=self.name, ignore_na=False)
 
 
-def _check_nulls_too(name: str, predicate: pl.Expr) -> pa.Check:
-    """A check on every row, null values included (a conditional requirement)."""
-    return pa.Check(lambda data: data.lazyframe.select(predicate.fill_null(True)), name=name, ignore_na=False)
+def _rule(column: str, name: str, predicate: pl.Expr) -> Rule:
+    """A rule passing where `predicate` is true; a null value always passes (nullability is the
+    column's own `missing_required` concern)."""
+    return Rule(name, pl.col(column).is_null() | predicate.fill_null(True))
+
+
+def _rule_nulls_too(name: str, predicate: pl.Expr) -> Rule:
+    """A rule on every row, null values included (a conditional requirement)."""
+    return Rule(name, predicate.fill_null(True))
 
 
 def _pnc_check_letter_ok(value: pl.Expr) -> pl.Expr:
@@ -111,12 +124,13 @@ def _pnc_check_letter_ok(value: pl.Expr) -> pl.Expr:
     return value.str.slice(12, 1) == expected
 
 
-def column_checks(col: ColumnContract, contract: FeedContract, context: RuleContext) -> list[pa.Check]:
+def column_rules(col: ColumnContract, contract: FeedContract, context: RuleContext) -> list[Rule]:
     value = pl.col(col.name)
     parsed = pl.col(parsed_column(col.name))
-    checks: list[pa.Check] = []
+    rule = functools.partial(_rule, col.name)
+    rules: list[Rule] = []
     if col.required_when:
-        checks.append(_check_nulls_too("missing_required",
+        rules.append(_rule_nulls_too("missing_required",
                                        ~(condition_holds(col.required_when, contract) & value.is_null())))
     if col.format:
         fmt = FORMATS[col.format]
@@ -124,9 +138,9 @@ def column_checks(col: ColumnContract, contract: FeedContract, context: RuleCont
         well_formed = subject.str.contains(fmt.pattern)
         if fmt.checksum == "pnc":
             well_formed = well_formed & _pnc_check_letter_ok(subject).fill_null(False)
-        checks.append(_check("invalid_format", well_formed))
+        rules.append(rule("invalid_format", well_formed))
     if col.type == "postcode" and not col.format:
-        checks.append(_check("invalid_format", compact_postcode(value).str.contains(FORMATS["postcode"].pattern)))
+        rules.append(rule("invalid_format", compact_postcode(value).str.contains(FORMATS["postcode"].pattern)))
     if col.type in ("integer", "number"):
         within = parsed.is_not_null()
         if col.min is not None:
@@ -135,38 +149,39 @@ def column_checks(col: ColumnContract, contract: FeedContract, context: RuleCont
             within = within & (parsed <= col.max)
         if col.allowed:
             allowed = [int(a) for a in col.allowed] if col.type == "integer" else [float(a) for a in col.allowed]
-            checks.append(_check("not_allowed_value", parsed.is_in(allowed).fill_null(False)))
+            rules.append(rule("not_allowed_value", parsed.is_in(allowed).fill_null(False)))
         else:
-            checks.append(_check("invalid_format", within.fill_null(False)))
+            rules.append(rule("invalid_format", within.fill_null(False)))
     elif col.allowed:
-        checks.append(_check("not_allowed_value", value.str.to_lowercase().is_in([a.lower() for a in col.allowed])))
+        rules.append(rule("not_allowed_value", value.str.to_lowercase().is_in([a.lower() for a in col.allowed])))
     if col.only_when:
-        checks.append(_check("not_allowed_value", condition_holds(col.only_when, contract)))
+        rules.append(rule("not_allowed_value", condition_holds(col.only_when, contract)))
     if col.type == "yes_no":
-        checks.append(_check("not_allowed_value", value.str.to_uppercase().is_in(["Y", "N"])))
+        rules.append(rule("not_allowed_value", value.str.to_uppercase().is_in(["Y", "N"])))
     if col.type == "boolean":
-        checks.append(_check("not_allowed_value", value.str.to_lowercase().is_in(["true", "false"])))
+        rules.append(rule("not_allowed_value", value.str.to_lowercase().is_in(["true", "false"])))
     if col.type == "borough" and col.unresolved != "keep":
-        checks.append(_check("unresolved_borough", borough_match_key(value).is_in(list(context.borough_match_keys))))
+        rules.append(rule("unresolved_borough", borough_match_key(value).is_in(list(context.borough_match_keys))))
     if col.lookup == "london_lsoa21":
         well_formed = value.str.to_uppercase().str.contains(FORMATS["lsoa21"].pattern)
-        checks.append(_check("not_london_lsoa", ~well_formed | value.str.to_uppercase().is_in(list(context.london_lsoa21))))
+        rules.append(rule("not_london_lsoa", ~well_formed | value.str.to_uppercase().is_in(list(context.london_lsoa21))))
     if col.type in ("date", "timestamp", "month"):
-        checks.extend(_date_checks(col, contract, context))
-    return checks
+        rules.extend(_date_rules(col, contract, context))
+    return rules
 
 
 def _as_date(col: ColumnContract, expr: pl.Expr) -> pl.Expr:
     return expr.dt.date() if col.type == "timestamp" else expr
 
 
-def _date_checks(col: ColumnContract, contract: FeedContract, context: RuleContext) -> list[pa.Check]:
+def _date_rules(col: ColumnContract, contract: FeedContract, context: RuleContext) -> list[Rule]:
     this = _as_date(col, pl.col(parsed_column(col.name)))
-    checks = [_check("invalid_date", this.is_not_null())]
+    rule = functools.partial(_rule, col.name)
+    rules = [rule("invalid_date", this.is_not_null())]
     if col.in_file_period and context.period_month:
         start = context.period_month
         end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
-        checks.append(_check("outside_file_period", this.is_null() | ((this >= start) & (this < end))))
+        rules.append(rule("outside_file_period", this.is_null() | ((this >= start) & (this < end))))
     for bound, side in ((col.not_before, "before"), (col.not_after, "after")):
         if not bound:
             continue
@@ -174,14 +189,30 @@ def _date_checks(col: ColumnContract, contract: FeedContract, context: RuleConte
                  else _as_date(contract.column(bound), pl.col(parsed_column(bound))))
         ok = this >= other if side == "before" else this <= other
         # An unparseable value or bound is another check's finding, not this one's.
-        checks.append(_check(bound_check_name(col, bound, side), this.is_null() | other.is_null() | ok))
-    return checks
+        rules.append(rule(bound_check_name(col, bound, side), this.is_null() | other.is_null() | ok))
+    return rules
 
 
-def build_schema(contract: FeedContract, context: RuleContext) -> pa.DataFrameSchema:
+def build_schema(contract: FeedContract, context: RuleContext,
+                 only: Collection[str] | None = None) -> pa.DataFrameSchema:
+    """The feed's schema: every contract column with its rules (only the named columns when given)."""
     columns = {
         col.name: pa.Column(pl.String, nullable=not col.required, required=True,
-                            checks=column_checks(col, contract, context))
-        for col in contract.columns
+                            checks=[rule.as_pandera_check() for rule in column_rules(col, contract, context)])
+        for col in contract.columns if only is None or col.name in only
     }
     return pa.DataFrameSchema(columns, strict=False, name=contract.feed)
+
+
+def failure_probe(contract: FeedContract, context: RuleContext) -> list[pl.Expr]:
+    """One boolean per column with rules: does any row fail one of them, or lack a required value?
+    Selected together, they are one pass over a batch, where Pandera makes a pass per check; most
+    columns of most batches fail nothing, so only the others need Pandera's findings."""
+    probes = []
+    for col in contract.columns:
+        fails = [~rule.passes for rule in column_rules(col, contract, context)]
+        if col.required:
+            fails.append(pl.col(col.name).is_null())
+        if fails:
+            probes.append(pl.any_horizontal(fails).any().alias(col.name))
+    return probes

@@ -15,7 +15,7 @@ from pipelines.ingest.read import ROW_NUMBER, Batch, normalise_header
 from schemas.contract import ColumnContract, FeedContract
 from schemas.formats import FORMATS
 from schemas.pandera_schema import (
-    CHECK_REASONS, PANDERA_NOT_NULLABLE, PARSED_TYPES, RuleContext, build_schema, condition_holds,
+    CHECK_REASONS, PANDERA_NOT_NULLABLE, PARSED_TYPES, RuleContext, build_schema, condition_holds, failure_probe,
     human_date_format, parsed_column, with_parsed_values)
 
 _MAX_VALUE_CHARS = 100
@@ -79,7 +79,8 @@ class FileValidation:
         self.contract, self.context = contract, context
         self.warnings = check_columns(columns, contract)
         self._renames = header_names(columns, contract)
-        self._schema = build_schema(contract, context)
+        self._failure_probe = failure_probe(contract, context)
+        self._schemas: dict[frozenset[str], pa.DataFrameSchema] = {}
         present = set(self._renames.values())
         self._filled = [pl.lit(None, pl.String).alias(c.name) for c in contract.delivered_columns if c.name not in present]
         self._filled += [pl.lit((name_parts or {}).get(c.from_file_name), pl.String).alias(c.name)
@@ -102,7 +103,7 @@ class FileValidation:
             frame.select(ROW_NUMBER, *[_cleaned(c).alias(c.name) for c in self.contract.columns]), self.contract)
         del frame
         findings = with_row_findings(
-            _schema_findings(cleaned, self._schema, self.contract, self.context),
+            self._rule_findings(cleaned),
             pl.concat([batch.row_findings, whole_row_findings(
                 copies, "duplicate_row", pl.lit(" (row ") + pl.col("_first").cast(pl.String) + pl.lit(")"))]))
         self._findings.append(findings)
@@ -121,6 +122,17 @@ class FileValidation:
         return (with_row_findings(findings, self._key_conflicts())
                 .with_columns(pl.col("column_name").replace(delivered))
                 .select(list(QUARANTINE_SCHEMA)))
+
+    def _rule_findings(self, cleaned: pl.DataFrame) -> pl.DataFrame:
+        """Pandera's findings on the columns where some row fails a rule (the probe's one pass
+        finds them); a column failing nothing would only cost Pandera its passes."""
+        flags = cleaned.select(self._failure_probe).row(0, named=True) if self._failure_probe else {}
+        failing = frozenset(column for column, failed in flags.items() if failed)
+        if not failing:
+            return no_findings()
+        if failing not in self._schemas:
+            self._schemas[failing] = build_schema(self.contract, self.context, only=failing)
+        return _schema_findings(cleaned, self._schemas[failing], self.contract, self.context)
 
     def _exact_copies(self, frame: pl.DataFrame) -> pl.DataFrame:
         """(row_number, _first) of the rows that repeat an earlier row exactly."""

@@ -136,3 +136,19 @@ def test_an_exact_copy_is_found_across_batches_and_a_key_conflict_takes_back_an_
     assert sorted((r["row_number"], r["check_name"]) for r in result.findings.iter_rows(named=True)) == [
         (5, "key_conflict"), (61, "duplicate_row"), (62, "key_conflict")]
     assert result.frame.height == 59 and 5 not in result.frame[ROW_NUMBER].to_list()
+
+
+def test_pandera_validates_only_the_columns_some_row_fails(tmp_path, numbered_rows, monkeypatch):
+    import pipelines.ingest.validate as validate
+
+    built = []
+    real_build_schema = validate.build_schema
+    monkeypatch.setattr(validate, "build_schema", lambda *a, only=None: built.append(only) or real_build_schema(*a, only=only))
+    clean = run(tmp_path, numbered_rows(3))
+    assert findings(clean) == [] and built == []  # one probe pass, no Pandera pass
+    rows = numbered_rows(3)
+    rows[0]["victim_postcode"] = "N1 9G"
+    rows[2]["crime_ref"] = ""
+    assert findings(run(tmp_path, rows)) == [(1, "victim_postcode", "invalid_format", "field"),
+                                             (3, "crime_ref", "missing_required", "row")]
+    assert built == [frozenset({"victim_postcode", "crime_ref"})]
