@@ -58,8 +58,11 @@
     group by grouping sets (
         {%- for columns in grouping_sets %}({{ columns | join(', ') }}){{ ', ' if not loop.last }}{% endfor -%}
     )
-    {#- A member with no borough (so no BCU) counts in London only. -#}
-    having true
-        {%- if by_bcu %} and not (grouping(bcu_name) = 0 and bcu_name is null){% endif %}
-        {%- if by_borough %} and not (grouping(borough_code) = 0 and borough_code is null){% endif %}
+    {#- A member with no borough (so no BCU) counts in London only. #}
+    {%- if by_borough %}
+    having not (grouping(bcu_name) = 0 and bcu_name is null)
+       and not (grouping(borough_code) = 0 and borough_code is null)
+    {%- elif by_bcu %}
+    having not (grouping(bcu_name) = 0 and bcu_name is null)
+    {%- endif %}
 {%- endmacro %}
