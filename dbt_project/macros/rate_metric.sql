@@ -1,24 +1,68 @@
 {#-
-    One rate metric of metrics.md as marts.metric_values rows, per month for all London, each BCU and
-    each borough. `relation` has one row per denominator member with columns period_month,
-    borough_code, bcu_name and a boolean `meets` (the numerator condition). Rows exist only where
-    the denominator is above zero; a member with no borough counts in London only.
+    Metrics of metrics.md as marts.metric_values rows, per month for each geography level asked for
+    (london, bcu, borough; all three by default) and, with `breakdown`, also per value of that column
+    of `relation` at the same levels. `relation` has columns period_month, borough_code, bcu_name
+    (and the breakdown column; London-only metrics need neither borough column); a member with no
+    borough counts in London only.
+
+    rate_metric: one row per denominator member, with a boolean `meets` (the numerator condition);
+    rows exist only where the denominator is above zero.
+    count_metric: one row per member counted; the denominator is null and rows exist only where the
+    count is above zero.
 -#}
-{% macro rate_metric(metric_id, relation) -%}
+{% macro rate_metric(metric_id, relation, geographies=['london', 'bcu', 'borough'], breakdown=none) -%}
+    {{ _metric_rows(metric_id, relation, geographies, breakdown,
+                    'count(*) filter (where meets)', 'count(*)') }}
+{%- endmacro %}
+
+{% macro count_metric(metric_id, relation, geographies=['london', 'bcu', 'borough'], breakdown=none) -%}
+    {{ _metric_rows(metric_id, relation, geographies, breakdown, 'count(*)', 'null::bigint') }}
+{%- endmacro %}
+
+{% macro _metric_rows(metric_id, relation, geographies, breakdown, numerator, denominator) -%}
+    {%- set level_columns = {'london': [], 'bcu': ['bcu_name'], 'borough': ['bcu_name', 'borough_code']} -%}
+    {%- set grouping_sets = [] -%}
+    {%- for level in geographies -%}
+        {%- do grouping_sets.append(['period_month'] + level_columns[level]) -%}
+        {%- if breakdown -%}
+            {%- do grouping_sets.append(['period_month'] + level_columns[level] + [breakdown]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {#- Only grouped columns may be selected: a London-only metric needs no borough columns at all. -#}
+    {%- set by_bcu = 'bcu' in geographies or 'borough' in geographies -%}
+    {%- set by_borough = 'borough' in geographies -%}
     select
         '{{ metric_id }}' as metric_id,
         period_month,
+        {% if by_borough -%}
         case when grouping(borough_code) = 0 then 'borough'
              when grouping(bcu_name) = 0 then 'bcu'
              else 'london' end as geography_level,
-        borough_code,
-        bcu_name,
+        {%- elif by_bcu -%}
+        case when grouping(bcu_name) = 0 then 'bcu' else 'london' end as geography_level,
+        {%- else -%}
+        'london' as geography_level,
+        {%- endif %}
+        {{ 'borough_code' if by_borough else 'null::varchar' }} as borough_code,
+        {{ 'bcu_name' if by_bcu else 'null::varchar' }} as bcu_name,
+        {% if breakdown -%}
+        case when grouping({{ breakdown }}) = 0 then '{{ breakdown }}' end as breakdown,
+        {{ breakdown }}::varchar as breakdown_value,
+        {%- else -%}
         null::varchar as breakdown,
         null::varchar as breakdown_value,
-        count(*) filter (where meets) as numerator,
-        count(*) as denominator
+        {%- endif %}
+        {{ numerator }} as numerator,
+        {{ denominator }} as denominator
     from {{ relation }}
-    group by grouping sets ((period_month), (period_month, bcu_name), (period_month, bcu_name, borough_code))
+    group by grouping sets (
+        {%- for columns in grouping_sets %}({{ columns | join(', ') }}){{ ', ' if not loop.last }}{% endfor -%}
+    )
+    {#- A member with no borough (so no BCU) counts in London only. #}
+    {%- if by_borough %}
     having not (grouping(bcu_name) = 0 and bcu_name is null)
        and not (grouping(borough_code) = 0 and borough_code is null)
+    {%- elif by_bcu %}
+    having not (grouping(bcu_name) = 0 and bcu_name is null)
+    {%- endif %}
 {%- endmacro %}

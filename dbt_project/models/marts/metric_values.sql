@@ -3,6 +3,9 @@
     which all give the columns rate_metric gives (metric_id to denominator). A new domain is one line here. -#}
 with all_metrics as (
     select * from {{ ref('int_metrics__victims_code') }}
+    union all select * from {{ ref('int_metrics__satisfaction') }}
+    union all select * from {{ ref('int_metrics__courts') }}
+    union all select * from {{ ref('int_metrics__hubs') }}
 )
 
 select
@@ -15,7 +18,8 @@ select
     breakdown_value,
     numerator,
     denominator,
-    numerator / denominator::double as value,
+    -- a count's value is the count itself (its denominator is null)
+    coalesce(numerator / denominator::double, numerator) as value,
     {{ wilson_bound('numerator', 'denominator', '-') }} as ci_lower,
     {{ wilson_bound('numerator', 'denominator', '+') }} as ci_upper
 from all_metrics
