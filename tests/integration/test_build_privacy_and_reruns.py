@@ -20,7 +20,7 @@ CANARIES = {
 SEARCH = ["V90909090", "QZCANARY", "1931-02-03", "ZZ9 9ZZ", "ZZ99ZZ", "07700900999", "QZ.CANARY@"]
 INTERFACE_TABLES = ["marts.dim_borough", "marts.dim_date", "marts.fct_victim_crime", "marts.fct_survey_response",
                     "marts.fct_trial", "marts.fct_hub_referral", "marts.metric_values", "marts.metric_definitions",
-                    "marts.data_quality"]
+                    "marts.data_quality", "marts.fct_rj_case", "marts.fct_vcs_case", "marts.rj_funnel"]
 CHECK_INTERFACE = Path(__file__).resolve().parents[3] / "shared" / "tools" / "check_interface.py"
 
 

@@ -23,12 +23,12 @@ CATALOGUE = [row["metric_id"] for row in csv.DictReader(CATALOGUE_SEED.open())]
 PUBLIC_METRICS = {"PUB_RECORDED_CRIMES", "PUB_RECORDED_CRIMES_MPS"}
 # Catalogue metrics not built yet; each domain takes its own out of this set when it lands.
 PENDING_METRICS = {
-    "VC_VPS_OFFERED", "VC_VCS_REFERRAL", "VC_VLO_CONTACT", "VC_RELEASE_NOTICE",
-    "RJ_REFERRALS", "RJ_REFERRAL_RATE", "RJ_CONTACTED_5WD", "RJ_DAYS_TO_CONTACT_MEDIAN", "RJ_SUITABLE",
-    "RJ_VICTIM_CONSENT", "RJ_DELIVERED", "RJ_DIRECT_SHARE", "RJ_COMPLETED", "RJ_SATISFACTION", "RJ_INFO_TO_REFERRAL",
     "PUB_RECORDED_CRIMES", "PUB_RECORDED_CRIMES_MPS",
     "DQ_ROWS_QUARANTINED", "DQ_FILES_REJECTED", "DQ_USS_ORPHANS", "DQ_LINKED_RJ",
 }
+# Their populations need months of case progress (post-RJ surveys), so this three-month world has
+# none yet: the warehouse must then have none either.
+SLOW_TO_APPEAR = {"RJ_SATISFACTION"}
 SYNTHETIC_FEEDS = ["police_crimes", "police_outcomes", "uss_responses", "court_hearings", "probation_vcs",
                    "council_hub", "rj_cases"]
 
@@ -89,14 +89,14 @@ def test_every_synthetic_metric_equals_the_ground_truth_in_every_month_area_and_
     if metric_id in PENDING_METRICS:
         pytest.skip(f"{metric_id} is not built yet")
     expected = as_set(expected_metrics(world, [metric_id]))
-    assert expected, f"the generator has no truth for {metric_id}"
+    assert expected or metric_id in SLOW_TO_APPEAR, f"the generator has no truth for {metric_id}"
     assert as_set(warehouse_metrics(world, [metric_id])) == expected
 
 
 def test_every_metric_of_the_catalogue_has_rows(world):
     found = {metric_id for (metric_id,) in query(world / "warehouse" / "mopac.duckdb",
                                                  "select distinct metric_id from marts.metric_values")}
-    assert set(CATALOGUE) - PENDING_METRICS - found == set()
+    assert set(CATALOGUE) - PENDING_METRICS - SLOW_TO_APPEAR - found == set()
 
 
 @pytest.mark.parametrize("feed", SYNTHETIC_FEEDS)

@@ -1,26 +1,20 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='report_month',
-        on_schema_change='fail'
-    )
-}}
-{#- Incremental by report month: a build recomputes only the months whose current delivery is
-    newer than anything already in the table (a new month, or a _v2 replacing one). Run
-    `mopac build --full-refresh` after the holiday calendar changes. -#}
+{#- The victim journey: every police victim with the Victims' Code measures (int_victim_crime__police,
+    incremental by report month) and what happened to the crime since: its current outcome and a
+    linked RJ case. Both can arrive for a crime of any earlier month, so this join is rebuilt in full
+    every build from the current state of each feed, never kept incrementally. -#}
 with victims as (
-    select * from {{ ref('stg_police_crimes') }}
-    {% if is_incremental() %}
-    where report_month in (
-        select distinct report_month from {{ ref('stg_police_crimes') }}
-        where file_id > (select coalesce(max(file_id), 0) from {{ this }})
-    )
-    {% endif %}
+    select * from {{ ref('int_victim_crime__police') }}
 ),
 
-deadlines as (
-    select * from {{ ref('int_working_day_deadlines') }}
+current_outcomes as (
+    select * from {{ ref('int_police_outcomes__current') }}
+),
+
+rj_cases_per_crime as (
+    -- One case for the crime when several are linked to it: the lowest case id, so a rerun gives the same
+    select crime_ref, min(rj_case_id) as rj_case_id
+    from {{ ref('int_rj_case_crime_links') }}
+    group by crime_ref
 ),
 
 boroughs as (
@@ -29,53 +23,42 @@ boroughs as (
 
 final as (
     select
-        -- ids
         victims.victim_key,
         victims.crime_ref,
         victims.file_id,
-
-        -- when and where
         victims.report_date,
         victims.report_month,
         victims.borough_code,
         boroughs.bcu_name,
-
-        -- offence
         victims.offence_group,
         victims.offence_subgroup,
         victims.hate_crime,
         victims.domestic_abuse,
-
-        -- victim
         victims.enhanced_rights,
         victims.age_band,
         victims.gender,
         victims.ethnicity_group,
-
-        -- Victims' Code: RJ information within 5 working days (1 with enhanced rights)
         victims.rj_info_date,
-        case when victims.enhanced_rights then deadlines.deadline_1wd else deadlines.deadline_5wd end
-            as rj_info_deadline,
-        coalesce(victims.rj_info_date <= rj_info_deadline, false) as rj_info_on_time,
-
-        -- Victims' Code: referral to support within 2 working days of consent being given
+        victims.rj_info_deadline,
+        victims.rj_info_on_time,
         victims.support_consent,
         victims.support_referral_date,
-        case when victims.support_consent = 'Y'
-            then coalesce(victims.support_referral_date <= deadlines.deadline_2wd, false)
-        end as support_referral_on_time,
-
-        -- Victims' Code: needs assessment
+        victims.support_referral_on_time,
         victims.needs_assessment_date,
-        victims.needs_assessment_date is not null as needs_assessed,
+        victims.needs_assessed,
 
-        -- filled in when police_outcomes and rj_cases are ingested
-        null::integer as current_outcome_code,
-        null::boolean as charged,
-        null::varchar as rj_case_id
+        -- outcome
+        current_outcomes.outcome_code as current_outcome_code,
+        current_outcomes.outcome_date as current_outcome_date,
+        current_outcomes.outcome_code = 1 as charged,
+        current_outcomes.outcome_code in (14, 16) as victim_not_supporting,
+
+        -- restorative justice
+        rj_cases_per_crime.rj_case_id
 
     from victims
-    left join deadlines on deadlines.start_date = victims.report_date
+    left join current_outcomes on current_outcomes.crime_ref = victims.crime_ref
+    left join rj_cases_per_crime on rj_cases_per_crime.crime_ref = victims.crime_ref
     left join boroughs on boroughs.borough_code = victims.borough_code
 )
 

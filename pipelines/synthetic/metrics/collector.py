@@ -12,7 +12,7 @@ import datetime as dt
 
 import polars as pl
 
-from pipelines.synthetic.metrics import courts, data_quality, geography, hubs, links, restorative, satisfaction, victims_code
+from pipelines.synthetic.metrics import courts, data_quality, geography, hubs, links, outcomes, restorative, satisfaction, victims_code
 
 
 class MetricCollector:
@@ -21,6 +21,7 @@ class MetricCollector:
         self._police: list[pl.DataFrame] = []
         self._victim_counts: list[pl.DataFrame] = []
         self._charges: list[pl.DataFrame] = []
+        self._outcomes: list[pl.DataFrame] = []
         self._responses: list[pl.DataFrame] = []
         self._hub: list[pl.DataFrame] = []
         self._rj_snapshots: list[pl.DataFrame] = []
@@ -37,6 +38,8 @@ class MetricCollector:
         self._victim_counts.append(victims.group_by(month.alias("period_month"), "borough_code").agg(victims=pl.len()))
 
     def outcomes(self, outcomes: pl.DataFrame) -> None:
+        delivery = len(self._outcomes)  # arrival order: a crime's outcomes of one date go to the later delivery
+        self._outcomes.append(outcomes.select("crime_ref", "outcome_code", "outcome_date", delivery=pl.lit(delivery)))
         self._charges.append(outcomes.filter(pl.col("outcome_code") == 1).select("crime_ref", "outcome_date", "urn", "vps_offered"))
 
     def survey(self, responses: pl.DataFrame) -> None:
@@ -70,6 +73,8 @@ class MetricCollector:
         urns = links.urn_crimes(charges, police)
         parts = list(self._monthly)
         parts.append(victims_code.vps_offered(charges, boroughs))
+        outcome_rows = _concat(self._outcomes, {"crime_ref": pl.String, "outcome_code": pl.Int64, "outcome_date": pl.Date, "delivery": pl.Int32})
+        parts.append(outcomes.outcomes(police.select("crime_ref", "period_month", "borough_code"), outcome_rows))
         if self._vcs_latest is not None:
             parts.append(victims_code.vcs(self._vcs_latest, urns, boroughs))
         if self._responses:
