@@ -3,7 +3,9 @@ injected defect, file and re-delivery exactly as the generator's ground truth sa
 
 The world is built as an operator would see it arrive: first the landing folder as generated (a
 police _v2 and a court _v2 among it), then the re-sent RJ snapshot copied over its original, then a
-second build (pipelines/synthetic/__init__.py, Re-deliveries)."""
+second build (pipelines/synthetic/__init__.py, Re-deliveries). One month of the real public feeds
+lands beside them, dated outside the generated months, so that every catalogue metric has rows while
+the ground truth (which covers the generated months only) stays comparable."""
 import csv
 import shutil
 from pathlib import Path
@@ -12,7 +14,7 @@ import polars as pl
 import pytest
 
 from pipelines.synthetic import generate
-from tests.integration.build_helpers import build, isolated_environment, query
+from tests.integration.build_helpers import build, isolated_environment, land_open_data, query
 
 WORLD = {"start": "2025-01", "months": 3, "scale": 0.02, "seed": 7}
 VC_METRICS = ["VC_RJ_INFO", "VC_SUPPORT_REFERRAL", "VC_NEEDS_ASSESSED"]
@@ -30,8 +32,6 @@ PENDING_METRICS = {
     "RJ_VICTIM_CONSENT", "RJ_DELIVERED", "RJ_DIRECT_SHARE", "RJ_COMPLETED", "RJ_SATISFACTION", "RJ_INFO_TO_REFERRAL",
     "CT_TRIALS", "CT_INEFFECTIVE", "CT_INEFFECTIVE_WITNESS", "CT_CRACKED_WITNESS", "CT_VICTIM_ATTENDED",
     "HUB_REFERRALS", "HUB_UNREPORTED_SHARE", "HUB_ASSESSED_5WD", "HUB_RJ_ONWARD",
-    "PUB_RECORDED_CRIMES", "PUB_RECORDED_CRIMES_MPS",
-    "DQ_ROWS_QUARANTINED", "DQ_FILES_REJECTED", "DQ_USS_ORPHANS", "DQ_LINKED_RJ",
 }
 SYNTHETIC_FEEDS = ["police_crimes", "police_outcomes", "uss_responses", "court_hearings", "probation_vcs",
                    "council_hub", "rj_cases"]
@@ -42,9 +42,16 @@ def land_resent_snapshots(root):
         shutil.copyfile(resent, root / "landing" / resent.parent.name / resent.name)  # new times, as a sender's copy
 
 
+# Real files delivered outside the synthetic months (police_uk 2024-01; the London Datastore file
+# downloaded 2026-03-02, after its last month), so their DQ_* rows fall outside the truth's months.
+OPEN_FILES = {"police_uk": ["2024-01-metropolitan-street.csv", "2024-01-metropolitan-outcomes.csv"],
+              "mps_downloads": {"recorded-crime-borough.csv": "2026-03-02"}}
+
+
 def build_world(tmp_path_factory, name, **world):
     root = tmp_path_factory.mktemp(name)
     generate(root / "landing", root / "ground_truth", **world)
+    land_open_data(root / "landing", **OPEN_FILES)
     with pytest.MonkeyPatch.context() as mp:
         isolated_environment(mp, root)
         build()
@@ -59,10 +66,12 @@ def world(tmp_path_factory):
 
 
 def warehouse_metrics(root, metric_ids):
-    """Every row of these metrics, breakdowns included."""
+    """Every row of these metrics in the generated months (those the truth covers), breakdowns included."""
     rows = query(root / "warehouse" / "mopac.duckdb",
                  f"select {', '.join(GRAIN)}, numerator, denominator, value from marts.metric_values "
-                 f"where metric_id in ({', '.join('?' * len(metric_ids))})", metric_ids)
+                 f"where metric_id in ({', '.join('?' * len(metric_ids))}) "
+                 f"and period_month in (select distinct period_month from read_parquet(?))",
+                 [*metric_ids, str(root / "ground_truth" / "metrics.parquet")])
     return pl.DataFrame(rows, schema=[*GRAIN, "numerator", "denominator", "value"], orient="row")
 
 
