@@ -1,7 +1,9 @@
 {#-
     The geographies every borough-based metric is published for (metrics.md): all London, each BCU
-    and each borough, by month. `metric_geography_columns` labels a row of the grouping that
-    `metric_geography_grouping` makes; a member with no borough counts in London only.
+    and each borough, by month, with no breakdown. `metric_geography_columns` gives a row of the
+    grouping that `metric_geography_grouping` makes its columns from period_month to
+    breakdown_value; a member with no borough counts in London only. Shared by rate_metric and
+    count_metric.
 -#}
 {% macro metric_geography_columns() -%}
         period_month,
