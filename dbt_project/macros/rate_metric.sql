@@ -7,9 +7,18 @@
 {% macro rate_metric(metric_id, relation) -%}
     select
         '{{ metric_id }}' as metric_id,
-        {{ metric_geography_columns() }},
+        period_month,
+        case when grouping(borough_code) = 0 then 'borough'
+             when grouping(bcu_name) = 0 then 'bcu'
+             else 'london' end as geography_level,
+        borough_code,
+        bcu_name,
+        null::varchar as breakdown,
+        null::varchar as breakdown_value,
         count(*) filter (where meets) as numerator,
         count(*) as denominator
     from {{ relation }}
-    {{ metric_geography_grouping() }}
+    group by grouping sets ((period_month), (period_month, bcu_name), (period_month, bcu_name, borough_code))
+    having not (grouping(bcu_name) = 0 and bcu_name is null)
+       and not (grouping(borough_code) = 0 and borough_code is null)
 {%- endmacro %}

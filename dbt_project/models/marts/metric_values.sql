@@ -1,6 +1,6 @@
 {#- Every published metric (metrics.md) as rows of numerator, denominator, value and a 95% Wilson
     interval, per month and geography: a thin union of the domain models in intermediate/metrics,
-    which all give the columns rate_metric and count_metric give (metric_id to denominator). A new domain is one line here. -#}
+    which all give the columns rate_metric gives (metric_id to denominator). A new domain is one line here. -#}
 with all_metrics as (
     select * from {{ ref('int_metrics__victims_code') }}
     union all select * from {{ ref('int_metrics__public') }}

@@ -33,11 +33,11 @@ mps_counts as (
 ),
 
 pub_recorded_crimes as (
-    {{ count_metric('PUB_RECORDED_CRIMES', 'police_uk_crimes') }}
+    {{ summed_count_metric('PUB_RECORDED_CRIMES', 'police_uk_crimes', quantity='1') }}
 ),
 
 pub_recorded_crimes_mps as (
-    {{ count_metric('PUB_RECORDED_CRIMES_MPS', 'mps_counts', quantity='crime_count') }}
+    {{ summed_count_metric('PUB_RECORDED_CRIMES_MPS', 'mps_counts', quantity='crime_count') }}
 )
 
 select * from pub_recorded_crimes
