@@ -166,9 +166,11 @@ def summarise(settings: Settings, outcome: BuildOutcome | None = None) -> str:
                     select metric_id, period_month, numerator, denominator, value, ci_lower, ci_upper
                     from marts.metric_values
                     where geography_level = 'london' and breakdown is null
-                      and list_contains(?, metric_id)
-                      and period_month = (select max(period_month) from marts.metric_values)
-                    order by metric_id""", [list(HEADLINE_METRICS)]).fetchall()
+                      and list_contains($headline, metric_id)
+                      -- the headline metrics' own latest month: the public feeds run months ahead
+                      and period_month = (select max(period_month) from marts.metric_values
+                                          where list_contains($headline, metric_id))
+                    order by metric_id""", {"headline": list(HEADLINE_METRICS)}).fetchall()
             if headline:
                 lines.append("Headline metrics, all London, latest month:")
             for metric, month, num, den, value, low, high in headline:

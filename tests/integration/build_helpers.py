@@ -1,6 +1,7 @@
 """Run `mopac build`'s code path in process against an isolated landing/warehouse/Dagster folder."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -8,6 +9,23 @@ import pytest
 
 from pipelines.build import run_build
 from pipelines.settings import load_settings
+
+
+# The real public files (../shared/data/open), beside the checkout; never edited.
+OPEN_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "open"
+
+
+def land_open_data(landing: Path, police_uk: list[str], mps_downloads: dict[str, str]) -> None:
+    """Copy real public files into the landing folder as their contracts name them: data.police.uk
+    files keep their published names; a London Datastore file (`mps_downloads`: file -> download
+    date YYYY-MM-DD) is renamed with the date it was downloaded, which the published copy lacks."""
+    (landing / "police_uk").mkdir(parents=True, exist_ok=True)
+    (landing / "mps_recorded_crime").mkdir(parents=True, exist_ok=True)
+    for name in police_uk:
+        shutil.copyfile(OPEN_DATA / "police_uk" / name, landing / "police_uk" / name)
+    for name, downloaded in mps_downloads.items():
+        dated = f"{Path(name).stem}_{downloaded}.csv"
+        shutil.copyfile(OPEN_DATA / "mps_recorded_crime" / name, landing / "mps_recorded_crime" / dated)
 
 
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:

@@ -11,6 +11,8 @@ with all_metrics as (
     union all by name select * from {{ ref('int_metrics__hubs') }}
     union all by name select * from {{ ref('int_metrics__outcomes') }}
     union all by name select * from {{ ref('int_metrics__restorative') }}
+    union all by name select * from {{ ref('int_metrics__public') }}
+    union all by name select * from {{ ref('int_metrics__data_quality') }}
 ),
 
 definitions as (
