@@ -9,6 +9,8 @@
     rows exist only where the denominator is above zero.
     count_metric: one row per member counted; the denominator is null and rows exist only where the
     count is above zero.
+    median_metric: one row per member with the measured `days`; the interpolated median goes in
+    `value`, numerator and denominator are null (marts.metric_values takes a median's value as given).
 -#}
 {% macro rate_metric(metric_id, relation, geographies=['london', 'bcu', 'borough'], breakdown=none) -%}
     {{ _metric_rows(metric_id, relation, geographies, breakdown,
@@ -19,7 +21,12 @@
     {{ _metric_rows(metric_id, relation, geographies, breakdown, 'count(*)', 'null::bigint') }}
 {%- endmacro %}
 
-{% macro _metric_rows(metric_id, relation, geographies, breakdown, numerator, denominator) -%}
+{% macro median_metric(metric_id, relation, geographies=['london', 'bcu', 'borough'], breakdown=none) -%}
+    {{ _metric_rows(metric_id, relation, geographies, breakdown, 'null::bigint', 'null::bigint',
+                    value='quantile_cont(days, 0.5)::double') }}
+{%- endmacro %}
+
+{% macro _metric_rows(metric_id, relation, geographies, breakdown, numerator, denominator, value=none) -%}
     {%- set level_columns = {'london': [], 'bcu': ['bcu_name'], 'borough': ['bcu_name', 'borough_code']} -%}
     {%- set grouping_sets = [] -%}
     {%- for level in geographies -%}
@@ -53,7 +60,8 @@
         null::varchar as breakdown_value,
         {%- endif %}
         {{ numerator }} as numerator,
-        {{ denominator }} as denominator
+        {{ denominator }} as denominator{% if value %},
+        {{ value }} as value{% endif %}
     from {{ relation }}
     group by grouping sets (
         {%- for columns in grouping_sets %}({{ columns | join(', ') }}){{ ', ' if not loop.last }}{% endfor -%}
