@@ -70,3 +70,31 @@ def snapshot(db: Path) -> dict[str, list]:
         "fct": query(db, "select * exclude (file_id) from marts.fct_victim_crime order by crime_ref, victim_key"),
         "metrics": query(db, "select * from marts.metric_values order by all"),
     }
+
+
+# Real files delivered outside the synthetic months (police_uk 2024-01; the London Datastore file
+# downloaded 2026-03-02, after its last month), so their DQ_* rows fall outside the truth's months.
+OPEN_FILES = {"police_uk": ["2024-01-metropolitan-street.csv", "2024-01-metropolitan-outcomes.csv"],
+              "mps_downloads": {"recorded-crime-borough.csv": "2026-03-02"}}
+
+
+def land_resent_snapshots(root: Path) -> None:
+    for resent in (root / "ground_truth" / "resent").glob("*/*"):
+        shutil.copyfile(resent, root / "landing" / resent.parent.name / resent.name)  # new times, as a sender's copy
+
+
+def build_world(tmp_path_factory: pytest.TempPathFactory, name: str, **world) -> Path:
+    """A generated world (and a month of the real public files) built as an operator would see it
+    arrive: the landing folder as generated, then the re-sent snapshots over their originals, built
+    again (pipelines/synthetic/__init__.py, Re-deliveries)."""
+    from pipelines.synthetic import generate
+
+    root = tmp_path_factory.mktemp(name)
+    generate(root / "landing", root / "ground_truth", **world)
+    land_open_data(root / "landing", **OPEN_FILES)
+    with pytest.MonkeyPatch.context() as mp:
+        isolated_environment(mp, root)
+        build()
+        land_resent_snapshots(root)
+        build()
+    return root

@@ -7,16 +7,13 @@ second build (pipelines/synthetic/__init__.py, Re-deliveries). One month of the 
 lands beside them, dated outside the generated months, so that every catalogue metric has rows while
 the ground truth (which covers the generated months only) stays comparable."""
 import csv
-import shutil
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from pipelines.synthetic import generate
-from tests.integration.build_helpers import build, isolated_environment, land_open_data, query
+from tests.integration.build_helpers import build_world, query
 
-WORLD = {"start": "2025-01", "months": 3, "scale": 0.02, "seed": 7}
 VC_METRICS = ["VC_RJ_INFO", "VC_SUPPORT_REFERRAL", "VC_NEEDS_ASSESSED"]
 GRAIN = ["metric_id", "period_month", "geography_level", "borough_code", "bcu_name", "breakdown", "breakdown_value"]
 CATALOGUE_SEED = Path(__file__).parents[2] / "dbt_project" / "seeds" / "ref_metric_definitions.csv"
@@ -30,32 +27,9 @@ SYNTHETIC_FEEDS = ["police_crimes", "police_outcomes", "uss_responses", "court_h
                    "council_hub", "rj_cases"]
 
 
-def land_resent_snapshots(root):
-    for resent in (root / "ground_truth" / "resent").glob("*/*"):
-        shutil.copyfile(resent, root / "landing" / resent.parent.name / resent.name)  # new times, as a sender's copy
-
-
-# Real files delivered outside the synthetic months (police_uk 2024-01; the London Datastore file
-# downloaded 2026-03-02, after its last month), so their DQ_* rows fall outside the truth's months.
-OPEN_FILES = {"police_uk": ["2024-01-metropolitan-street.csv", "2024-01-metropolitan-outcomes.csv"],
-              "mps_downloads": {"recorded-crime-borough.csv": "2026-03-02"}}
-
-
-def build_world(tmp_path_factory, name, **world):
-    root = tmp_path_factory.mktemp(name)
-    generate(root / "landing", root / "ground_truth", **world)
-    land_open_data(root / "landing", **OPEN_FILES)
-    with pytest.MonkeyPatch.context() as mp:
-        isolated_environment(mp, root)
-        build()
-        land_resent_snapshots(root)
-        build()
-    return root
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    return build_world(tmp_path_factory, "synthetic", **WORLD)
+@pytest.fixture
+def world(synthetic_world):
+    return synthetic_world
 
 
 def warehouse_metrics(root, metric_ids):
