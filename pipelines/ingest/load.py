@@ -58,8 +58,10 @@ def _incoming(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: 
             distinct_values = " union ".join(
                 f"select ? as domain, {quote_identifier(t.source)} as value from incoming_rows where value is not null"
                 for t in wanted)
+            # distinct: a union of one select (a feed with one personal column) removes no repeats
             con.execute("create or replace temp table incoming_tokens as "
-                        f"select domain, value, {TOKEN_MACRO}(domain, value) as token from ({distinct_values})",
+                        f"select domain, value, {TOKEN_MACRO}(domain, value) as token "
+                        f"from (select distinct domain, value from ({distinct_values}))",
                         [t.domain for t in wanted])
         by_column = {t.column: i for i, t in enumerate(wanted)}
         items = [(f"t{by_column[name]}.token" if name in by_column else f"incoming_rows.{quote_identifier(name)}")

@@ -50,6 +50,23 @@ def test_the_stored_row_has_tokens_and_coarse_attributes_but_no_clear_personal_d
     assert [c for c in stored.columns if not c.startswith("_")] == [n for n, _ in raw_columns(CONTRACT)]
 
 
+def test_rows_sharing_the_only_personal_value_of_a_feed_are_each_loaded_once():
+    """One victim interviewed about two crimes: the survey's one tokenised column repeats a value,
+    which is tokenised once and joined back to each of its rows (never multiplying them)."""
+    contract = load_contracts()["uss_responses"]
+    header = [c.delivered_as for c in contract.columns]
+    rows = [{ROW_NUMBER: n, **dict.fromkeys(header, None), "response_id": f"USS000000{n}", "crime_ref": f"400000{n}/25",
+             "victim_ref": "V12345678", "interview_date": f"2025-04-0{n} 10:00:00", "interview_mode": "Telephone",
+             "sample_crime_type": "Assault"} for n in (1, 2)]
+    validation = FileValidation(contract, rule_context(date(2025, 4, 1)), header)
+    accepted = validation.batch(Batch(pl.DataFrame(rows, schema={ROW_NUMBER: pl.Int64, **dict.fromkeys(header, pl.String)})))
+    con = duckdb.connect()
+    ensure_raw_table(con, contract, "key-1")
+    load_rows(con, contract, accepted, file_id=7)
+    assert con.execute("select _row_number, count(*), count(distinct victim_ref_token) from raw.uss_responses "
+                       "group by all order by all").fetchall() == [(1, 1, 1), (2, 1, 1)]
+
+
 def test_a_swapped_day_and_month_keeps_the_unordered_date_of_birth_token():
     _, a = _loaded(victim_dob="1980-05-03")
     _, b = _loaded(victim_dob="1980-03-05")

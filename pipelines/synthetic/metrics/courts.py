@@ -24,7 +24,8 @@ def courts(hearings: pl.DataFrame) -> pl.DataFrame:
         geo.headline_and_breakdown(units(ineffective, pl.col("witness")), "CT_INEFFECTIVE_WITNESS", "court_type", "rate"),
         geo.headline_and_breakdown(units(cracked, pl.col("witness")), "CT_CRACKED_WITNESS", "court_type", "rate"),
         geo.headline_and_breakdown(
-            units(pl.col("attended").is_in(["Y", "N"]).fill_null(False), (pl.col("attended") == "Y").fill_null(False)),
+            # metrics.md: a counted trial with Y or N; a Vacated trial never counts, whatever its attendance
+            units(counted & pl.col("attended").is_in(["Y", "N"]).fill_null(False), (pl.col("attended") == "Y").fill_null(False)),
             "CT_VICTIM_ATTENDED", "court_type", "rate",
         ),
     ])
