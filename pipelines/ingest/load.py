@@ -58,8 +58,12 @@ def _incoming(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: 
             distinct_values = " union ".join(
                 f"select ? as domain, {quote_identifier(t.source)} as value from incoming_rows where value is not null"
                 for t in wanted)
+            # distinct as well as union: with a single personal column there is no union to
+            # deduplicate, and a value repeated in several rows would join back to each of them
+            # once per repeat, multiplying the rows
             con.execute("create or replace temp table incoming_tokens as "
-                        f"select domain, value, {TOKEN_MACRO}(domain, value) as token from ({distinct_values})",
+                        f"select domain, value, {TOKEN_MACRO}(domain, value) as token "
+                        f"from (select distinct domain, value from ({distinct_values}))",
                         [t.domain for t in wanted])
         by_column = {t.column: i for i, t in enumerate(wanted)}
         items = [(f"t{by_column[name]}.token" if name in by_column else f"incoming_rows.{quote_identifier(name)}")
