@@ -22,10 +22,15 @@ def published_state(warehouse: Path) -> dict:
             "database": (database.st_ino, database.st_mtime_ns)}
 
 
+def dbt_log_history(dbt_dir: Path) -> bytes:
+    """Everything dbt has logged, oldest first: dbt rotates dbt.log at 10 MB into dbt.log.1, .2, ..."""
+    backups = sorted(dbt_dir.glob("dbt.log.*"), key=lambda p: int(p.suffix[1:]), reverse=True)
+    return b"".join(p.read_bytes() for p in [*backups, dbt_dir / "dbt.log"])
+
+
 def record(warehouse: Path, outcome) -> dict:
-    dbt_log = warehouse / "dbt" / "dbt.log"
     return {"outcome": outcome, "events": last_run_events(), "published": published_state(warehouse),
-            "summary": summarise(load_settings(), outcome), "dbt_log_bytes": dbt_log.stat().st_size}
+            "summary": summarise(load_settings(), outcome), "dbt_log_bytes": len(dbt_log_history(warehouse / "dbt"))}
 
 
 def event_types(events, step):
@@ -94,8 +99,6 @@ def test_dbt_keeps_one_target_folder_per_warehouse_and_parses_only_what_changed(
     assert {p.name for p in dbt_dir.iterdir() if p.is_dir()} <= {"compiled", "run"}
     assert {"dbt.log", "run_results.json", "partial_parse.msgpack"} <= {p.name for p in dbt_dir.iterdir()}
     assert builds["new_project_targets"] == set()  # nothing new under dbt_project/target
-    with open(dbt_dir / "dbt.log", "rb") as log:
-        log.seek(builds["nothing_new"]["dbt_log_bytes"])
-        second_dbt_run = log.read().decode()
+    second_dbt_run = dbt_log_history(dbt_dir)[builds["nothing_new"]["dbt_log_bytes"]:].decode()
     assert "Partial parsing enabled" in second_dbt_run
     assert "Unable to do partial parsing" not in second_dbt_run
