@@ -334,3 +334,17 @@ def test_a_snapshot_re_sent_under_its_name_replaces_it_with_a_warning_that_fits_
     assert again.status == "loaded"
     warning = con.execute("select warnings from ops.file_registry where file_id = 2").fetchone()[0]
     assert warning.endswith("sent earlier for the same snapshot date with other bytes")
+
+
+def test_a_personal_value_repeated_in_a_feed_with_one_personal_column_loads_each_row_once(con, landing):
+    """police_outcomes carries one personal column (suspect_pnc): a suspect charged for three crimes
+    is tokenised once and each of the three rows is loaded once."""
+    outcomes = load_contracts()["police_outcomes"]
+    path = landing / "police_outcomes" / "met_outcomes_2025-03.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("crime_ref,outcome_code,outcome_date,urn,suspect_pnc,vps_offered,victim_withdrew_support\n" + "".join(
+        f"400000{i}/25,1,2025-03-1{i},01AB000000{i},2019/0123456E,Y,N\n" for i in range(1, 4)))
+    [result] = ingest_feed(con, outcomes, list_landing_files(landing), pseudonym_key="k", max_row_failure_share=0.2)
+    assert result.status == "loaded"
+    assert con.execute("select count(*), count(distinct _row_number), count(distinct suspect_pnc_token) "
+                       "from raw.police_outcomes").fetchone() == (3, 3, 1)
