@@ -20,8 +20,13 @@ class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
 
 
+# dbt unit tests check the models' logic on fixed inputs, not the data: they run in the test suite
+# (tests/integration/test_dbt_unit_tests.py), as dbt advises, not in every build of the warehouse.
+BUILD_EXCLUDES = ["--exclude-resource-type", "unit_test"]
+
+
 def dbt_build_args(full_refresh: bool) -> list[str]:
-    return ["build", *(["--full-refresh"] if full_refresh else [])]
+    return ["build", *BUILD_EXCLUDES, *(["--full-refresh"] if full_refresh else [])]
 
 
 def dbt_environment(warehouse: WarehouseResource) -> dict[str, str]:

@@ -13,9 +13,9 @@ from pipelines.ingest.pipeline import FileResult
 from pipelines.lib.dbt_translator import asset_key_of
 
 
-def test_dbt_builds_incrementally_unless_a_full_refresh_is_asked_for():
-    assert dbt_build_args(full_refresh=False) == ["build"]
-    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+def test_dbt_builds_incrementally_unless_a_full_refresh_is_asked_for_and_leaves_unit_tests_to_the_suite():
+    assert dbt_build_args(full_refresh=False) == ["build", "--exclude-resource-type", "unit_test"]
+    assert dbt_build_args(full_refresh=True) == ["build", "--exclude-resource-type", "unit_test", "--full-refresh"]
 
 
 def test_a_publish_is_recorded_as_up_to_date_only_when_its_run_rebuilt_every_dbt_model():
