@@ -60,6 +60,27 @@ def query(db: Path, sql: str, params=None):
         con.close()
 
 
+def canary_leaks(root: Path, canaries: list[str], messages: list[str], unsearched: set[str]) -> list[str]:
+    """Where any canary (upper case) appears after a build: every file under root but the folders
+    named in `unsearched` (landing, ground truth), every text column of the warehouse and of its
+    published copy, and the build's messages."""
+    leaks = []
+    for path in [p for p in root.rglob("*") if p.is_file() and not unsearched & set(p.parts)]:
+        data = path.read_bytes().upper()
+        leaks += [f"{path.relative_to(root)}: {c}" for c in canaries if c.encode() in data]
+    for db in [root / "warehouse" / "mopac.duckdb", root / "warehouse" / "published" / "mopac_marts.duckdb"]:
+        con = duckdb.connect(str(db), read_only=True)
+        for schema, table, column in con.execute(
+                "select table_schema, table_name, column_name from information_schema.columns "
+                "where data_type = 'VARCHAR'").fetchall():
+            # one pass over the column, a count per canary
+            counts = con.execute(f'select {", ".join(f"""count(*) filter (where upper("{column}") like ?)""" for _ in canaries)} '
+                                 f'from "{schema}"."{table}"', [f"%{c}%" for c in canaries]).fetchone()
+            leaks += [f"{db.name} {schema}.{table}.{column}: {c}" for c, hits in zip(canaries, counts) if hits]
+        con.close()
+    return leaks + [f"log: {c}" for m in messages for c in canaries if c in m.upper()]
+
+
 def snapshot(db: Path) -> dict[str, list]:
     """Everything a re-run must leave unchanged (timestamps aside)."""
     return {
