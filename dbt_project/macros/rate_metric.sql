@@ -7,8 +7,9 @@
 
     rate_metric: one row per denominator member, with a boolean `meets` (the numerator condition);
     rows exist only where the denominator is above zero.
-    count_metric: one row per member counted; the denominator is null and rows exist only where the
-    count is above zero.
+    count_metric: one row per member counted, or with `quantity`, the sum of that column (counts
+    already made, such as a published table's); the denominator is null and rows exist only where
+    the count is above zero.
     median_metric: one row per member with the measured `days`; the interpolated median goes in
     `value`, numerator and denominator are null (marts.metric_values takes a median's value as given).
 -#}
@@ -17,8 +18,10 @@
                     'count(*) filter (where meets)', 'count(*)') }}
 {%- endmacro %}
 
-{% macro count_metric(metric_id, relation, geographies=['london', 'bcu', 'borough'], breakdown=none) -%}
-    {{ _metric_rows(metric_id, relation, geographies, breakdown, 'count(*)', 'null::bigint') }}
+{% macro count_metric(metric_id, relation, geographies=['london', 'bcu', 'borough'], breakdown=none, quantity=none) -%}
+    {%- set counted = 'count(*)' if quantity is none else 'sum(' ~ quantity ~ ')::bigint' -%}
+    {{ _metric_rows(metric_id, relation, geographies, breakdown, counted, 'null::bigint',
+                    at_least_one=counted) }}
 {%- endmacro %}
 
 {% macro median_metric(metric_id, relation, geographies=['london', 'bcu', 'borough'], breakdown=none) -%}
@@ -26,7 +29,8 @@
                     value='quantile_cont(days, 0.5)::double') }}
 {%- endmacro %}
 
-{% macro _metric_rows(metric_id, relation, geographies, breakdown, numerator, denominator, value=none) -%}
+{% macro _metric_rows(metric_id, relation, geographies, breakdown, numerator, denominator, value=none,
+                      at_least_one=none) -%}
     {%- set level_columns = {'london': [], 'bcu': ['bcu_name'], 'borough': ['bcu_name', 'borough_code']} -%}
     {%- set grouping_sets = [] -%}
     {%- for level in geographies -%}
@@ -66,11 +70,12 @@
     group by grouping sets (
         {%- for columns in grouping_sets %}({{ columns | join(', ') }}){{ ', ' if not loop.last }}{% endfor -%}
     )
-    {#- A member with no borough (so no BCU) counts in London only. #}
-    {%- if by_borough %}
-    having not (grouping(bcu_name) = 0 and bcu_name is null)
-       and not (grouping(borough_code) = 0 and borough_code is null)
-    {%- elif by_bcu %}
-    having not (grouping(bcu_name) = 0 and bcu_name is null)
+    {#- A member with no borough (so no BCU) counts in London only; a count of zero has no row. -#}
+    {%- set conditions = [] -%}
+    {%- if by_bcu -%}{%- do conditions.append('not (grouping(bcu_name) = 0 and bcu_name is null)') -%}{%- endif -%}
+    {%- if by_borough -%}{%- do conditions.append('not (grouping(borough_code) = 0 and borough_code is null)') -%}{%- endif -%}
+    {%- if at_least_one -%}{%- do conditions.append(at_least_one ~ ' > 0') -%}{%- endif -%}
+    {%- if conditions %}
+    having {{ conditions | join('\n       and ') }}
     {%- endif %}
 {%- endmacro %}

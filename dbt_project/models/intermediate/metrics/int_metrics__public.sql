@@ -33,11 +33,11 @@ mps_counts as (
 ),
 
 pub_recorded_crimes as (
-    {{ summed_count_metric('PUB_RECORDED_CRIMES', 'police_uk_crimes', quantity='1') }}
+    {{ count_metric('PUB_RECORDED_CRIMES', 'police_uk_crimes') }}
 ),
 
 pub_recorded_crimes_mps as (
-    {{ summed_count_metric('PUB_RECORDED_CRIMES_MPS', 'mps_counts', quantity='crime_count') }}
+    {{ count_metric('PUB_RECORDED_CRIMES_MPS', 'mps_counts', quantity='crime_count') }}
 )
 
 select * from pub_recorded_crimes
