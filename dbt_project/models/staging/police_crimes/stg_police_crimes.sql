@@ -49,6 +49,16 @@ renamed as (
             else 'Not stated'
         end as ethnicity_group,
         victim_postcode_district as postcode_district,
+        victim_birth_year as birth_year,
+
+        -- victim tokens (keyed, for linkage only; never published)
+        victim_forename_token,
+        victim_forename_initial_token,
+        victim_surname_token,
+        victim_surname_soundex_token,
+        victim_dob_token,
+        victim_dob_unordered_day_month_token,
+        victim_postcode_token,
 
         -- Victims' Code
         support_consent
