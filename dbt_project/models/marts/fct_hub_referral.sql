@@ -1,5 +1,6 @@
 {#- One row per victim care hub referral (current delivery of each hub's month), borough from the
-    hub's file. victim_key stays null until hub referrals are linked to people (linkage). -#}
+    hub's file; victim_key is the person linkage's (int_linkage__victim_keys), link_method how the
+    referral was tied to a police victim ('crime_ref', 'probabilistic' or 'none'). -#}
 with referrals as (
     select * from {{ ref('stg_council_hub') }}
 ),
@@ -18,7 +19,8 @@ final as (
         referrals.borough_code,
         referrals.referral_id,
         referrals.police_reference,
-        null::varchar as victim_key,
+        persons.victim_key,
+        case when persons.linked_to_police then persons.link_method else 'none' end as link_method,
         referrals.file_id,
         referrals.source_row_number,
 
@@ -46,6 +48,8 @@ final as (
         referrals.postcode_district
 
     from referrals
+    left join {{ ref('int_linkage__victim_keys') }} as persons
+        on persons.record_id = 'council_hub:' || referrals.borough_code || '|' || referrals.referral_id
     left join deadlines on deadlines.start_date = referrals.date_received
     left join boroughs on boroughs.borough_code = referrals.borough_code
 )

@@ -1,6 +1,9 @@
 {#- Restore: London RJ cases in their latest state (the newest snapshot holding each case), with the
-    funnel stages and the police crime and victim each is linked to. The borough is the case's own
-    (the victim's, as the RJ service records it). -#}
+    funnel stages, the police crime each names (linked_crime_ref: exact crime_ref or URN links, which
+    the linked metrics count) and the person linkage's victim_key. link_method says how the case was
+    tied to a police victim: 'crime_ref', 'urn', 'crn' (the offender's VCS case), 'probabilistic'
+    (Splink on the victim's tokens) or 'none'. The borough is the case's own (the victim's, as the RJ
+    service records it). -#}
 with cases as (
     select * from {{ ref('int_rj_cases__current') }}
 ),
@@ -13,19 +16,19 @@ deadlines as (
 case_links as (
     select
         rj_case_id,
-        arg_min(crime_ref, link_method <> 'crime_ref') as linked_crime_ref,
-        min(link_method) as link_method
+        arg_min(crime_ref, link_method <> 'crime_ref') as linked_crime_ref
     from {{ ref('int_rj_case_crime_links') }}
     group by rj_case_id
 ),
 
--- The police victim of a linked crime, where the crime has exactly one: with several victims, which
--- one took part is for the person linkage to tell, not a guess here
-crime_victims as (
-    select crime_ref, any_value(victim_key) as victim_key
-    from {{ ref('int_victim_crime__police') }}
-    group by crime_ref
-    having count(distinct victim_key) = 1
+-- The person the linkage ties the case's victim to
+persons as (
+    select
+        record_id,
+        victim_key,
+        case when linked_to_police then link_method else 'none' end as link_method
+    from {{ ref('int_linkage__victim_keys') }}
+    where feed = 'rj_cases'
 ),
 
 final as (
@@ -35,8 +38,8 @@ final as (
         cases.crime_ref,
         cases.urn,
         case_links.linked_crime_ref,
-        coalesce(case_links.link_method, 'none') as link_method,
-        crime_victims.victim_key,
+        coalesce(persons.link_method, 'none') as link_method,
+        persons.victim_key,
 
         -- referral
         cases.referral_date,
@@ -76,7 +79,7 @@ final as (
 
     from cases
     left join case_links on case_links.rj_case_id = cases.rj_case_id
-    left join crime_victims on crime_victims.crime_ref = case_links.linked_crime_ref
+    left join persons on persons.record_id = 'rj_cases:' || cases.rj_case_id
     left join {{ ref('dim_borough') }} as boroughs on boroughs.borough_code = cases.borough_code
     left join deadlines on deadlines.start_date = cases.referral_date
 )

@@ -1,5 +1,6 @@
 {#- Victim Contact Scheme cases in their latest state, with the Victims' Code time limits. A case
-    takes its borough from the police crime its URN was charged on, where there is one. -#}
+    takes its borough from the police crime its URN was charged on, where there is one; victim_key
+    and link_method come from the person linkage. -#}
 with cases as (
     select * from {{ ref('int_probation_vcs__current') }}
 ),
@@ -12,6 +13,8 @@ final as (
     select
         cases.vcs_case_id,
         urn_crimes.crime_ref,
+        persons.victim_key,
+        case when persons.linked_to_police then persons.link_method else 'none' end as link_method,
         crime_boroughs.borough_code,
         boroughs.bcu_name,
         cases.offence_group,
@@ -47,6 +50,7 @@ final as (
         cases.valid_from as state_as_at
 
     from cases
+    left join {{ ref('int_linkage__victim_keys') }} as persons on persons.record_id = 'probation_vcs:' || cases.vcs_case_id
     left join {{ ref('int_urn_crimes') }} as urn_crimes on urn_crimes.urn = cases.urn
     left join {{ ref('int_crime_boroughs') }} as crime_boroughs on crime_boroughs.crime_ref = urn_crimes.crime_ref
     left join {{ ref('dim_borough') }} as boroughs on boroughs.borough_code = crime_boroughs.borough_code

@@ -1,0 +1,21 @@
+{#- Whether two linkage records' tokens agree well enough for a reference between them to stand: the
+    same date of birth (day and month in either order), or, where either date of birth is missing,
+    the same surname Soundex code and forename initial. A reference whose records disagree is a
+    mistyped or conflicting reference and never creates a link. -#}
+{% macro tokens_agree(left, right) -%}
+    (
+        {{ left }}.dob_unordered_token = {{ right }}.dob_unordered_token
+        or (
+            ({{ left }}.dob_unordered_token is null or {{ right }}.dob_unordered_token is null)
+            and {{ left }}.surname_soundex_token = {{ right }}.surname_soundex_token
+            and {{ left }}.forename_initial_token = {{ right }}.forename_initial_token
+        )
+    )
+{%- endmacro %}
+
+{#- A reference typed as a placeholder (every digit the same: 0000000/00, 9999999/99, ...): it
+    names no case, so it is never used to link. -#}
+{% macro is_placeholder_reference(reference) -%}
+    (regexp_replace(regexp_replace({{ reference }}, '[^0-9]', '', 'g'),
+                    left(regexp_replace({{ reference }}, '[^0-9]', '', 'g'), 1), '', 'g') = '')
+{%- endmacro %}

@@ -1,0 +1,101 @@
+{#- Every deterministic reference of a non-police record (warehouse.md, Linkage) and what it decides. A
+    survey response names its police victim by victim_ref. A hub referral or RJ case names a crime
+    (crime_ref); an RJ or VCS case a charged crime (URN, through police_outcomes); a VCS case its
+    offender's PNC, which the court feed ties to a URN; an RJ case its offender's CRN, which the
+    probation feed ties to VCS cases. A reference reaches candidate records (the crime's victims, the
+    offender's VCS victims) and decides only when exactly one candidate person's tokens agree with the
+    record's (tokens_agree): a crime with several victims links to the right one or to none, and a
+    mistyped reference that lands on someone else's crime links to no one. Placeholders are never
+    used. `reference` is the crime_ref or URN used (for pnc and crn, the URN reached), never a token. -#}
+with records as (
+    select * from {{ ref('int_linkage__records') }}
+),
+
+police as (
+    select * from records where feed = 'police_crimes'
+),
+
+others as (
+    select * from records where feed <> 'police_crimes'
+),
+
+-- Charged crimes by URN, and the URN each offender PNC was heard under
+urn_crimes as (
+    select * from {{ ref('int_urn_crimes') }}
+),
+
+pnc_urns as (
+    select distinct defendant_pnc_token as pnc_token, urn
+    from {{ ref('stg_court_hearings') }}
+    where defendant_pnc_token is not null and urn is not null
+),
+
+-- Every (record, candidate record) a reference reaches, with the reference's method and rank
+reached as (
+    select others.record_id, police.record_id as candidate_record_id, 'victim_ref' as link_method, 1 as method_rank,
+           null::varchar as reference
+    from others
+    join police on police.victim_ref_token = others.victim_ref_token
+
+    union all
+    select others.record_id, police.record_id, 'crime_ref', 2, others.crime_ref
+    from others
+    join police on police.crime_ref = others.crime_ref
+    where others.feed <> 'uss_responses' and not {{ is_placeholder_reference('others.crime_ref') }}
+
+    union all
+    select others.record_id, police.record_id, 'urn', 3, others.urn
+    from others
+    join urn_crimes on urn_crimes.urn = others.urn
+    join police on police.crime_ref = urn_crimes.crime_ref
+    where not {{ is_placeholder_reference('others.urn') }}
+
+    union all
+    select others.record_id, police.record_id, 'pnc', 4, pnc_urns.urn
+    from others
+    join pnc_urns on pnc_urns.pnc_token = others.pnc_token
+    join urn_crimes on urn_crimes.urn = pnc_urns.urn
+    join police on police.crime_ref = urn_crimes.crime_ref
+    where others.urn is null
+
+    union all
+    select others.record_id, vcs.record_id, 'crn', 5, vcs.urn
+    from others
+    join records as vcs on vcs.feed = 'probation_vcs' and vcs.crn_token = others.crn_token
+    where others.feed = 'rj_cases'
+),
+
+judged as (
+    select
+        reached.record_id,
+        linked.feed,
+        reached.link_method,
+        reached.method_rank,
+        reached.reference,
+        coalesce(candidates.victim_ref_token, candidates.record_id) as candidate_person,
+        candidates.record_id as candidate_record_id,
+        candidates.victim_ref_token as candidate_victim_key,
+        -- a victim reference is an identifier of the person: nothing to check it against
+        reached.link_method = 'victim_ref' or {{ tokens_agree('linked', 'candidates') }} as agrees
+    from reached
+    join records as linked on linked.record_id = reached.record_id
+    join records as candidates on candidates.record_id = reached.candidate_record_id
+),
+
+-- Per record and method: how many distinct persons the reference reached, and how many agree
+decisions as (
+    select
+        record_id,
+        feed,
+        link_method,
+        method_rank,
+        any_value(reference) as reference,
+        count(distinct candidate_person) as persons_reached,
+        count(distinct candidate_person) filter (where agrees) as persons_agreeing,
+        any_value(candidate_record_id) filter (where agrees) as linked_record_id,
+        any_value(candidate_victim_key) filter (where agrees) as linked_victim_key
+    from judged
+    group by record_id, feed, link_method, method_rank
+)
+
+select * from decisions
