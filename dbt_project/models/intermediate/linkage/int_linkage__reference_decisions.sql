@@ -75,8 +75,11 @@ judged as (
         coalesce(candidates.victim_ref_token, candidates.record_id) as candidate_person,
         candidates.record_id as candidate_record_id,
         candidates.victim_ref_token as candidate_victim_key,
-        -- a victim reference is an identifier of the person: nothing to check it against
-        reached.link_method = 'victim_ref' or {{ tokens_agree('linked', 'candidates') }} as agrees
+        -- A victim reference identifies the person, and a record without a date of birth or surname
+        -- has nothing to check: both stand when they reach exactly one person
+        reached.link_method = 'victim_ref'
+            or (linked.dob_unordered_token is null and linked.surname_soundex_token is null)
+            or {{ tokens_agree('linked', 'candidates') }} as agrees
     from reached
     join records as linked on linked.record_id = reached.record_id
     join records as candidates on candidates.record_id = reached.candidate_record_id
@@ -92,10 +95,15 @@ decisions as (
         any_value(reference) as reference,
         count(distinct candidate_person) as persons_reached,
         count(distinct candidate_person) filter (where agrees) as persons_agreeing,
-        any_value(candidate_record_id) filter (where agrees) as linked_record_id,
-        any_value(candidate_victim_key) filter (where agrees) as linked_victim_key
+        any_value(candidate_record_id) filter (where agrees) as agreeing_record_id,
+        any_value(candidate_victim_key) filter (where agrees) as agreeing_victim_key
     from judged
     group by record_id, feed, link_method, method_rank
 )
 
-select * from decisions
+-- The person linked to, only where the reference decides
+select
+    * exclude (agreeing_record_id, agreeing_victim_key),
+    case when persons_agreeing = 1 then agreeing_record_id end as linked_record_id,
+    case when persons_agreeing = 1 then agreeing_victim_key end as linked_victim_key
+from decisions
