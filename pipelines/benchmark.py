@@ -315,6 +315,7 @@ class BuildMeasurement:
     floor: dict
     output: str
     children: dict[str, float] = field(default_factory=dict)  # child process command -> its peak MB
+    linkage_seconds: float | None = None  # the dbt linkage models' own time, inside the dbt stage
 
     @property
     def rows_per_second(self) -> float | None:
@@ -333,7 +334,8 @@ class BuildMeasurement:
         both = f", both at once {self.peak_combined_mb:,.0f} MB" if self.peak_combined_mb else ""
         failed = "" if self.exit_code == 0 else f"\n  the build exited {self.exit_code} (run {self.run_status}): see {self.output}"
         floor = f" (floor {self.floor['peak_rss_mb']:,.0f} MB)" if self.floor.get("peak_rss_mb") else ""
-        return (f"{self.label}: {self.new_files} new file(s) ingested, {self.rows_received:,} rows received\n"
+        linkage = f"; linkage {self.linkage_seconds:.1f} s of the dbt stage" if self.linkage_seconds is not None else ""
+        return (f"{self.label}: {self.new_files} new file(s) ingested, {self.rows_received:,} rows received{linkage}\n"
                 f"{self.table()}\n"
                 f"  ingestion {_cell(self.rows_per_second, 0)} rows/s; build/floor {_cell(self.build_floor_ratio)}x; "
                 f"peak memory: build process {self.peak_build_mb:,.0f} MB{dbt}{both}{floor}{failed}")
@@ -370,7 +372,20 @@ def measure_build(world: World, label: str, months_before: int, months_after: in
                             sum(e.rows_received for e in events), sum(s.seconds for s in ingest),
                             memory.peak_kb / 1024, memory.dbt_peak_mb, memory.combined_peak_mb, floor,
                             str(world.root / f"{slug}.out"),
-                            {key[:160]: kb / 1024 for key, kb in memory.child_peaks_kb.items()})
+                            {key[:160]: kb / 1024 for key, kb in memory.child_peaks_kb.items()},
+                            linkage_seconds(world.warehouse / "dbt" / "run_results.json"))
+
+
+LINKAGE_MODELS = "model.mopac_warehouse.int_linkage__"
+
+
+def linkage_seconds(run_results: Path) -> float | None:
+    """Seconds the linkage models (int_linkage__*) ran in the dbt invocation that wrote run_results.json."""
+    if not run_results.is_file():
+        return None
+    results = json.loads(run_results.read_text())["results"]
+    times = [r["execution_time"] for r in results if r["unique_id"].startswith(LINKAGE_MODELS)]
+    return sum(times) if times else None
 
 
 def files_by_month(truth: Path) -> dict[str, list[str]]:

@@ -102,3 +102,16 @@ def test_the_floor_runs_as_its_own_process(tmp_path):
     subprocess.run([sys.executable, "-m", "pipelines.benchmark_floor", str(spec), str(tmp_path / "out.json")],
                    check=True)
     assert json.loads((tmp_path / "out.json").read_text())["feeds"]["one"]["rows"] == 1
+
+
+def test_linkage_seconds_sum_the_linkage_models_of_the_dbt_run(tmp_path):
+    from pipelines.benchmark import linkage_seconds
+
+    run_results = tmp_path / "run_results.json"
+    assert linkage_seconds(run_results) is None
+    run_results.write_text(json.dumps({"results": [
+        {"unique_id": "model.mopac_warehouse.int_linkage__records", "execution_time": 1.5},
+        {"unique_id": "model.mopac_warehouse.int_linkage__victim_keys", "execution_time": 0.25},
+        {"unique_id": "model.mopac_warehouse.fct_rj_case", "execution_time": 9.0},
+        {"unique_id": "test.mopac_warehouse.not_null_int_linkage__records_record_id.1", "execution_time": 4.0}]}))
+    assert linkage_seconds(run_results) == 1.75
