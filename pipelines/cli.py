@@ -203,8 +203,9 @@ def linkage_quality(truth_dir: Path | None, json_path: Path | None) -> None:
         raise click.ClickException(f"No warehouse yet at {settings.warehouse_db}: run `mopac build` "
                                    "(or `mopac demo`) first.")
     if not (truth_dir / "records.parquet").exists():
-        raise click.ClickException(f"No ground truth at {truth_dir} (records.parquet): pass the folder `mopac generate` "
-                                   "wrote beside the landing folder with --truth, or run `mopac generate` first. "
+        raise click.ClickException(f"No ground truth at {truth_dir} (records.parquet): pass the folder "
+                                   "`mopac generate` wrote beside the landing folder with --truth, or run "
+                                   "`mopac generate` first. "
                                    "Only a synthetic world has a truth to measure against.")
     try:
         con = connect_read_only(settings.warehouse_db)

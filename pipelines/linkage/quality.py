@@ -90,7 +90,8 @@ def pairwise_quality(frame: pl.DataFrame) -> pl.DataFrame:
 def cluster_quality(frame: pl.DataFrame) -> pl.DataFrame:
     """One row. A predicted cluster (victim key) is pure when all its records are one person's; a
     person is complete when all their records share one key, and exact when that key is also pure.
-    precision = pure / keys, recall = complete / persons, exact_recall = exact / persons."""
+    precision = pure / keys, recall = complete / persons, exact_recall = exact / persons, f1 of the
+    first two."""
     frame = frame.filter(pl.col("person_id").is_not_null())
     keys = frame.group_by("victim_key").agg(pure=pl.col("person_id").n_unique() == 1)
     persons = frame.group_by("person_id").agg(complete=pl.col("victim_key").n_unique() == 1,

@@ -11,7 +11,8 @@ from pipelines.cli import main
 from pipelines.linkage.quality import OVERALL, measure
 from pipelines.warehouse import connect_read_only
 
-VICTIM_KEYS_MODEL = Path(__file__).resolve().parents[2] / "dbt_project/models/intermediate/linkage/int_linkage__victim_keys.sql"
+LINKAGE_MODELS = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "intermediate" / "linkage"
+VICTIM_KEYS_MODEL = LINKAGE_MODELS / "int_linkage__victim_keys.sql"
 FEEDS = ["council_hub", "police_crimes", "probation_vcs", "rj_cases", "uss_responses"]
 
 pytestmark = pytest.mark.skipif(not VICTIM_KEYS_MODEL.exists(), reason="needs int_linkage__victim_keys (lead)")

@@ -124,7 +124,8 @@ def small_warehouse(root, *, with_keys: bool = True) -> None:
     (root / "truth").mkdir()
     # Rows 1-2 are p1, rows 3-4 are p2: predicted pairs 3, true pairs 2, both 1.
     pl.DataFrame({"feed": ["police_crimes"] * 4, "file_name": ["f.csv"] * 4, "delivery": [1] * 4,
-                  "row_number": [1, 2, 3, 4], "person_id": ["p1", "p1", "p2", "p2"]}).write_parquet(root / "truth" / "records.parquet")
+                  "row_number": [1, 2, 3, 4], "person_id": ["p1", "p1", "p2", "p2"]}) \
+        .write_parquet(root / "truth" / "records.parquet")
     pl.DataFrame({"feed": ["police_crimes"], "file_name": ["f.csv"], "delivery": [1], "sha256": ["abc"]}) \
         .write_parquet(root / "truth" / "files.parquet")
 
