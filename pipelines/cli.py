@@ -183,6 +183,52 @@ def benchmark(months: int, against: int, scale: float, seed: int, start: str, de
         sys.exit(1)
 
 
+@main.command("linkage-quality")
+@click.option("--truth", "truth_dir", type=click.Path(path_type=Path), default=None,
+              help="The ground truth folder of the synthetic world the warehouse was built from "
+                   "(default: ground_truth beside the landing folder, where `mopac demo` writes it).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Also write the figures here.")
+def linkage_quality(truth_dir: Path | None, json_path: Path | None) -> None:
+    """How well the victim keys match the true persons of a synthetic world: pairwise by feed pair,
+    clusters, cluster sizes (never takes the write lock)."""
+    import json
+
+    from pipelines.linkage.quality import VICTIM_KEYS_TABLE, format_report, measure
+    from pipelines.linkage.truth import RECORDS_TABLE
+    from pipelines.warehouse import connect_read_only
+
+    settings = _settings()
+    truth_dir = truth_dir or _truth_dir_for(settings.landing_dir)
+    if not settings.warehouse_db.exists():
+        raise click.ClickException(f"No warehouse yet at {settings.warehouse_db}: run `mopac build` "
+                                   "(or `mopac demo`) first.")
+    if not (truth_dir / "records.parquet").exists():
+        raise click.ClickException(f"No ground truth at {truth_dir} (records.parquet): pass the folder "
+                                   "`mopac generate` wrote beside the landing folder with --truth, or run "
+                                   "`mopac generate` first. "
+                                   "Only a synthetic world has a truth to measure against.")
+    try:
+        con = connect_read_only(settings.warehouse_db)
+    except Exception as problem:  # duckdb raises IOException while a build holds the file
+        if "lock" not in str(problem).lower():
+            raise
+        raise click.ClickException("A build is writing the warehouse right now; try again when it finishes.") from None
+    try:
+        present = {schema + "." + name for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables").fetchall()}
+        missing = [table for table in (RECORDS_TABLE, VICTIM_KEYS_TABLE) if table not in present]
+        if missing:
+            raise click.ClickException(f"The warehouse has no linkage tables yet ({', '.join(missing)} missing): run "
+                                       "`mopac build` with a version that builds the linkage models.")
+        quality = measure(con, truth_dir)
+    finally:
+        con.close()
+    click.echo(format_report(quality))
+    if json_path is not None:
+        json_path.write_text(json.dumps(quality.to_dict(), indent=2))
+        click.echo(f"Figures written to {json_path}")
+
+
 @main.command()
 @click.option("--port", default=8580, show_default=True, help="Port to serve the catalogue on (localhost only).")
 @click.option("--no-serve", is_flag=True, help="Only generate it (<warehouse>/docs), do not serve it.")
