@@ -2,20 +2,13 @@
 `mopac linkage-quality` reports every pair of the five victim feeds."""
 import itertools
 import re
-from pathlib import Path
-
-import pytest
 from click.testing import CliRunner
 
 from pipelines.cli import main
 from pipelines.linkage.quality import OVERALL, measure
 from pipelines.warehouse import connect_read_only
 
-LINKAGE_MODELS = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "intermediate" / "linkage"
-VICTIM_KEYS_MODEL = LINKAGE_MODELS / "int_linkage__victim_keys.sql"
 FEEDS = ["council_hub", "police_crimes", "probation_vcs", "rj_cases", "uss_responses"]
-
-pytestmark = pytest.mark.skipif(not VICTIM_KEYS_MODEL.exists(), reason="needs int_linkage__victim_keys (lead)")
 
 
 def test_victim_keys_link_the_true_persons_with_high_precision_and_recall(synthetic_world):
