@@ -49,9 +49,22 @@ rj_cases as (
         cases.crime_ref is not null or cases.urn is not null
             or cases.victim_forename_token is not null or cases.victim_surname_token is not null
             or cases.victim_dob_token is not null or cases.victim_postcode_token is not null as is_identifiable,
-        cases.crime_ref in (select crime_ref from police_crime_refs)
-            or cases.urn in (select urn from charged_urns) as is_linked
+        coalesce(cases.crime_ref in (select crime_ref from police_crime_refs)
+                 or cases.urn in (select urn from charged_urns), false) as is_linked_by_reference,
+        coalesce(persons.linked_to_police, false) as is_linked_by_person
     from {{ ref('stg_rj_cases') }} as cases
+    left join {{ ref('int_linkage__victim_keys') }} as persons on persons.record_id = 'rj_cases:' || cases.rj_case_id
+),
+
+{#- DQ_LINKED_RJ's two parts, each over every identifiable case: linked by an exact reference (a
+    loaded crime's crime_ref or a charged URN, what the generator's expected values count), and
+    linked only by the person linkage (the victim's tokens, or the offender's CRN). -#}
+rj_link_parts as (
+    select period_month, 'reference' as breakdown_value, is_linked_by_reference::int as numerator, 1 as denominator
+    from rj_cases where is_identifiable
+    union all
+    select period_month, 'person_linkage', (is_linked_by_person and not is_linked_by_reference)::int, 1
+    from rj_cases where is_identifiable
 ),
 
 dq_rows_quarantined as (
@@ -74,11 +87,18 @@ dq_uss_orphans as (
 
 dq_linked_rj as (
     {{ breakdown_rate_metric('DQ_LINKED_RJ',
-        '(select period_month, breakdown_value, coalesce(is_linked, false)::int as numerator, 1 as denominator
+        '(select period_month, breakdown_value, (is_linked_by_reference or is_linked_by_person)::int as numerator,
+                 1 as denominator
           from rj_cases where is_identifiable)', 'feed') }}
+),
+
+dq_linked_rj_by_link_method as (
+    select * from ({{ breakdown_rate_metric('DQ_LINKED_RJ', 'rj_link_parts', 'link_method') }})
+    where breakdown is not null
 )
 
 select * from dq_rows_quarantined
 union all select * from dq_files_rejected
 union all select * from dq_uss_orphans
 union all select * from dq_linked_rj
+union all select * from dq_linked_rj_by_link_method
