@@ -8,6 +8,7 @@ levels. The trained model (settings, m and u) is a versioned JSON file beside th
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -18,6 +19,12 @@ MODEL_PATH = Path(__file__).parent / "model" / "victim_linkage_v1.json"
 # Chosen from the precision/recall curve on a synthetic world (model/threshold.md): among round
 # thresholds, the highest pairwise recall whose precision stays at or above 0.99 (ties go higher).
 THRESHOLD = 0.3
+
+# The prior (probability_two_random_records_match) is per left x right pair, so it shrinks as the
+# candidate set grows (each record still has only a few true matches). The model file records how
+# many candidates it was trained against, and prediction dilutes the prior by that ratio; it never
+# raises it, so a small candidate set is not made more trusting.
+TRAINING_CANDIDATES_KEY = "mopac_training_candidates"
 
 POLICE = "police_crimes"
 SURVEY = "uss_responses"
@@ -128,11 +135,20 @@ def predict_links(unlinked: pl.DataFrame, candidates: pl.DataFrame, model_path: 
     left, right = left_records(unlinked), right_records(candidates)
     if left.is_empty() or right.is_empty():
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
-    linker = Linker(list(register(connection, left, right)), str(model_path), log_level=None)
+    linker = Linker(list(register(connection, left, right)), model_for(model_path, right.height), log_level=None)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     pairs = pl.from_arrow(predictions.as_pyarrow_table())
     predictions.drop_table_from_database_and_remove_from_cache()
     return orient(pairs, threshold)
+
+
+def model_for(model_path: Path | str, candidates: int) -> dict:
+    """The saved model with its prior diluted for a candidate set larger than the training one."""
+    model = json.loads(Path(model_path).read_text(encoding="utf-8"))
+    trained_on = model.pop(TRAINING_CANDIDATES_KEY, None)
+    if trained_on and candidates > trained_on:
+        model["probability_two_random_records_match"] *= trained_on / candidates
+    return model
 
 
 def orient(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:

@@ -55,6 +55,7 @@ def train(records: pl.DataFrame, model_path: Path = probabilistic.MODEL_PATH, se
         linker.training.estimate_parameters_using_expectation_maximisation(_not_self(rule))
     model_path.parent.mkdir(parents=True, exist_ok=True)
     model = floor_m(linker.misc.save_model_to_json(str(model_path), overwrite=True))
+    model[probabilistic.TRAINING_CANDIDATES_KEY] = right.height
     model_path.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
     return model_path
 
@@ -126,6 +127,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warehouse", type=Path, required=True, help="a built mopac.duckdb")
     parser.add_argument("--truth", type=Path, required=True, help="the world's ground_truth folder")
     parser.add_argument("--model", type=Path, default=probabilistic.MODEL_PATH)
+    parser.add_argument("--evaluate-only", action="store_true",
+                        help="score the existing model on this world; write nothing")
     args = parser.parse_args(argv)
 
     con = duckdb.connect(str(args.warehouse), read_only=True)
@@ -134,7 +137,8 @@ def main(argv: list[str] | None = None) -> None:
     con.close()
 
     started = time.perf_counter()
-    train(records, args.model)
+    if not args.evaluate_only:
+        train(records, args.model)
     trained = time.perf_counter() - started
 
     left, right = evaluation_inputs(records)
@@ -146,7 +150,8 @@ def main(argv: list[str] | None = None) -> None:
     chosen = choose_threshold(table)
     context = (f"World: {args.warehouse} ({left.height:,} left records, {right.height:,} candidates, "
                f"{truth.height:,} true cross-record pairs). Training {trained:.1f} s, prediction {predicted_in:.1f} s.")
-    (args.model.parent / "threshold.md").write_text(markdown(table, chosen, context), encoding="utf-8")
+    if not args.evaluate_only:
+        (args.model.parent / "threshold.md").write_text(markdown(table, chosen, context), encoding="utf-8")
     print(context)
     print(table)
     print(f"chosen threshold {chosen:g}")

@@ -1,7 +1,10 @@
 """Probabilistic linkage on hand-made token frames, with the versioned trained model."""
 from __future__ import annotations
 
+import json
+
 import polars as pl
+import pytest
 
 from pipelines.linkage import probabilistic
 from pipelines.linkage.probabilistic import OUTPUT_SCHEMA, THRESHOLD, predict_links
@@ -69,3 +72,13 @@ def test_output_columns_are_exact_even_when_empty():
     hub = person("council_hub:B1|9")
     assert links([hub], [person("police_crimes:C1|V1")]).schema == pl.Schema(OUTPUT_SCHEMA)
     assert predict_links(frame([]), frame([hub])).schema == pl.Schema(OUTPUT_SCHEMA)
+
+
+def test_the_prior_is_diluted_for_a_larger_candidate_set_and_never_raised():
+    saved = json.loads(probabilistic.MODEL_PATH.read_text())
+    trained_on, prior = saved[probabilistic.TRAINING_CANDIDATES_KEY], saved["probability_two_random_records_match"]
+    assert probabilistic.model_for(probabilistic.MODEL_PATH, trained_on * 10)["probability_two_random_records_match"] \
+        == pytest.approx(prior / 10)
+    small = probabilistic.model_for(probabilistic.MODEL_PATH, 10)
+    assert small["probability_two_random_records_match"] == prior
+    assert probabilistic.TRAINING_CANDIDATES_KEY not in small
