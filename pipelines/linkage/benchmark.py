@@ -17,7 +17,8 @@ import duckdb
 import polars as pl
 
 from pipelines.linkage import probabilistic
-from pipelines.linkage.truth import RECORDS_TABLE
+from pipelines.linkage.train import CURVE_THRESHOLDS, curve, true_pairs
+from pipelines.linkage.truth import RECORDS_TABLE, record_persons
 
 GROUPS = (
     ("forename_token", "forename_initial_token"),
@@ -44,22 +45,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warehouse", type=Path, required=True)
     parser.add_argument("--police", type=int, default=900_000)
     parser.add_argument("--unlinked", type=int, default=3_000)
+    parser.add_argument("--truth", type=Path, default=None,
+                        help="the world's ground_truth folder: also print the precision/recall curve at this scale")
     args = parser.parse_args(argv)
 
     con = duckdb.connect(str(args.warehouse), read_only=True)
     records = probabilistic.prepare(con.sql(f"select * from {RECORDS_TABLE}").pl())
+    persons = record_persons(con, args.truth) if args.truth else None
     con.close()
     police = records.filter(pl.col("feed") == probabilistic.POLICE)
     others = probabilistic.right_records(records).filter(pl.col("feed") != probabilistic.POLICE)
     unlinked = probabilistic.left_records(others).sample(min(args.unlinked, others.height), seed=1)
     candidates = pl.concat([inflate(police, args.police), others])
 
-    for threshold in (0.0, probabilistic.THRESHOLD):
+    for threshold in (0.0, probabilistic.THRESHOLD, min(CURVE_THRESHOLDS)):
         started = time.perf_counter()
         links = probabilistic.predict_links(unlinked, candidates, threshold=threshold)
         print(f"{unlinked.height:,} unlinked x {candidates.height:,} candidates, threshold {threshold:g}: "
               f"{links.height:,} pairs in {time.perf_counter() - started:.1f} s, "
               f"{links['matched_record_id'].str.contains('#').sum():,} of them to a copy (so false)")
+    if persons is not None:
+        # Copies have no person, so every link to one counts as wrong.
+        with pl.Config(tbl_rows=-1):
+            print(curve(links, true_pairs(unlinked, candidates, persons)))
 
 
 if __name__ == "__main__":

@@ -16,9 +16,10 @@ import polars as pl
 
 MODEL_PATH = Path(__file__).parent / "model" / "victim_linkage_v1.json"
 
-# Chosen from the precision/recall curve on a synthetic world (model/threshold.md): among round
-# thresholds, the highest pairwise recall whose precision stays at or above 0.99 (ties go higher).
-THRESHOLD = 0.3
+# Chosen from the precision/recall curves of a synthetic world, as built and against 900k police
+# candidates (model/threshold.md): among round thresholds, the highest pairwise recall whose
+# precision stays at or above 0.99 in both (ties go higher: a false link merges two journeys).
+THRESHOLD = 0.8
 
 # The prior (probability_two_random_records_match) is per left x right pair, so it shrinks as the
 # candidate set grows (each record still has only a few true matches). The model file records how
