@@ -38,8 +38,9 @@ INPUT_SCHEMA = {"record_id": pl.String, "feed": pl.String,
 OUTPUT_SCHEMA = {"record_id": pl.String, "matched_record_id": pl.String, "match_probability": pl.Float64}
 
 # Each rule must also keep a record from meeting itself: a non-police record is on both sides.
-# Chosen for recall with few pairs at ~900k police records a year: full dob is ~30 police records
-# per value, Soundex + birth year and the full postcode a handful, both full names a few.
+# Together they reach 99.8% of true pairs on a synthetic world, and against 900k police candidates
+# they give ~510 pairs per left record (model/README.md): Soundex + birth year and date of birth
+# are the broad ones, kept because each catches a different typo (surname, date).
 BLOCKING_RULES = (
     "l.dob_token = r.dob_token",
     "l.surname_soundex_token = r.surname_soundex_token and l.birth_year = r.birth_year",
