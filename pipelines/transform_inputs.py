@@ -11,7 +11,8 @@ What dbt reads, and how each part is fingerprinted:
   every change of current version changes a status, so raw.* and ops.quarantine are covered too.
 - `reference.bank_holidays`: a digest of its sorted content.
 - the dbt project's source files (`DBT_SOURCE_PATHS`): a digest of each file's path and bytes
-  (content, not modification time).
+  (content, not modification time), and likewise the repository code that dbt Python models
+  import (`PYTHON_MODEL_PATHS`, beside the project folder): a retrained linkage model must rebuild.
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ import duckdb
 
 # Everything dbt parses in the project folder (also what makes the manifest stale).
 DBT_SOURCE_PATHS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
+# Outside the dbt project, relative to its parent: code and model files dbt Python models import.
+PYTHON_MODEL_PATHS = ("pipelines/linkage",)
 PUBLISHED_BUILDS_TABLE = "ops.published_builds"
 ABSENT = "absent"
 
@@ -40,10 +43,17 @@ def dbt_source_files(project_dir: Path) -> list[Path]:
     return files
 
 
+def python_model_files(project_dir: Path) -> list[Path]:
+    """What dbt Python models import from the repository (caches aside), in a stable order."""
+    roots = [project_dir.parent / name for name in PYTHON_MODEL_PATHS]
+    return [f for root in roots if root.is_dir() for f in sorted(root.rglob("*"))
+            if f.is_file() and "__pycache__" not in f.parts]
+
+
 def dbt_project_digest(project_dir: Path) -> str:
     digest = hashlib.sha256()
-    for path in dbt_source_files(project_dir):
-        digest.update(f"{path.relative_to(project_dir).as_posix()}\0".encode())
+    for path in dbt_source_files(project_dir) + python_model_files(project_dir):
+        digest.update(f"{path.relative_to(project_dir.parent).as_posix()}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 

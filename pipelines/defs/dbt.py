@@ -13,6 +13,7 @@ from pipelines.defs.dbt_project import mopac_dbt_project
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib.dbt_translator import MopacDbtTranslator
 from pipelines.publish import PUBLISHED_DB_NAME
+from pipelines.settings import PROJECT_ROOT
 from pipelines.transform_inputs import PublishedBuild, unchanged_since_last_publish
 
 
@@ -29,12 +30,20 @@ def dbt_build_args(full_refresh: bool) -> list[str]:
     return ["build", *BUILD_EXCLUDES, *(["--full-refresh"] if full_refresh else [])]
 
 
+def dbt_python_path() -> str:
+    """PYTHONPATH for dbt: its Python models import this checkout's pipelines package first, not
+    the one the environment's editable install points at (another checkout, e.g. a worktree's
+    main). Idempotent, since the asset updates os.environ on every run."""
+    others = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path and path != str(PROJECT_ROOT)]
+    return os.pathsep.join([str(PROJECT_ROOT), *others])
+
+
 def dbt_environment(warehouse: WarehouseResource) -> dict[str, str]:
     """dbt runs in its own process and finds the warehouse through MOPAC_WAREHOUSE_DB; its launcher
     is told which process it must not outlive. Its lines go to the run's log (and log file), where
     colour codes would only be noise."""
     return {"MOPAC_WAREHOUSE_DB": str(warehouse.settings.warehouse_db), PARENT_PID_VARIABLE: str(os.getpid()),
-            "DBT_USE_COLORS": "false"}
+            "DBT_USE_COLORS": "false", "PYTHONPATH": dbt_python_path()}
 
 
 class LinesTo(io.TextIOBase):

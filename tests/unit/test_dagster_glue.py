@@ -4,13 +4,14 @@ import time
 
 import dagster as dg
 
-from pipelines.defs.dbt import dbt_build_args, mopac_dbt_models
+from pipelines.defs.dbt import dbt_build_args, dbt_python_path, mopac_dbt_models
 from pipelines.defs.dbt_project import manifest_is_stale
 from pipelines.defs.ingest import delivery_metadata
 from pipelines.defs.publish import rebuilt_every_dbt_model
 from pipelines.defs.sensors import decide, landing_fingerprint
 from pipelines.ingest.pipeline import FileResult
 from pipelines.lib.dbt_translator import asset_key_of
+from pipelines.settings import PROJECT_ROOT
 
 
 def test_dbt_builds_incrementally_unless_a_full_refresh_is_asked_for_and_leaves_unit_tests_to_the_suite():
@@ -116,3 +117,11 @@ def test_runs_of_killed_builds_are_marked_failed_and_no_other_run_is_touched():
             dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.STARTED]
         assert said == [f"Run {killed} of a `mopac build` that was killed before it ended: marked failed."]
         assert fail_runs_of_killed_builds(instance, said.append) == []
+
+
+def test_dbt_python_models_import_this_checkout_first_and_the_path_does_not_grow(monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(["/elsewhere", str(PROJECT_ROOT)]))
+    first = dbt_python_path()
+    assert first.split(os.pathsep) == [str(PROJECT_ROOT), "/elsewhere"]
+    monkeypatch.setenv("PYTHONPATH", first)
+    assert dbt_python_path() == first

@@ -122,3 +122,15 @@ def test_the_last_published_build_is_unchanged_until_an_input_changes(con, proje
     assert last is not None and last.build_id == "20250102T000000000000Z"
     con.execute("update ops.file_registry set status = 'superseded' where file_id = 1")
     assert unchanged_since_last_publish(con, project) is None
+
+
+def test_a_retrained_linkage_model_changes_the_fingerprint_and_caches_do_not(con, project):
+    linkage = project.parent / "pipelines" / "linkage"
+    (linkage / "model").mkdir(parents=True)
+    (linkage / "model" / "victim_linkage_v1.json").write_text('{"m": 0.9}\n')
+    before = fingerprint(con, project)
+    (linkage / "__pycache__").mkdir()
+    (linkage / "__pycache__" / "probabilistic.cpython-311.pyc").write_bytes(b"\0")
+    assert fingerprint(con, project) == before
+    (linkage / "model" / "victim_linkage_v1.json").write_text('{"m": 0.8}\n')
+    assert fingerprint(con, project) != before
