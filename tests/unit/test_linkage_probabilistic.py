@@ -82,3 +82,19 @@ def test_the_prior_is_diluted_for_a_larger_candidate_set_and_never_raised():
     small = probabilistic.model_for(probabilistic.MODEL_PATH, 10)
     assert small["probability_two_random_records_match"] == prior
     assert probabilistic.TRAINING_CANDIDATES_KEY not in small
+
+
+def test_only_candidates_meeting_an_unlinked_record_on_a_blocking_rule_leave_duckdb_and_the_links_are_the_same():
+    import duckdb
+
+    hub = person("council_hub:B1|9")
+    swapped = person("rj_cases:RJ1", dob_token="dob-1990-14-03", postcode_token="pc-other")
+    candidates = [person("police_crimes:C1|V1"), person("police_crimes:C2|V2", postcode_token="pc-x"), hub, swapped,
+                  *strangers(200)]
+    con = duckdb.connect()
+    con.register("linkage_records", frame(candidates).to_arrow())
+    con.register("linkage_unlinked", frame([hub, swapped]).to_arrow())
+    blocked = con.sql(probabilistic.blocked_candidates_sql("linkage_records", "linkage_unlinked")).pl()
+    assert set(blocked["record_id"]) == {"police_crimes:C1|V1", "police_crimes:C2|V2", "council_hub:B1|9", "rj_cases:RJ1"}
+    everyone = predict_links(frame([hub, swapped]), frame(candidates))
+    assert predict_links(frame([hub, swapped]), blocked, candidate_count=len(candidates)).equals(everyone)

@@ -18,8 +18,8 @@ def model(dbt, session):
           and coalesce(forename_token, surname_token, dob_token) is not null
           and record_id not in (select record_id from linkage_reference_links where record_id is not null)
     """)
-    candidate_count = session.sql(
-        f"select count(*) from linkage_records where {candidate_filter_sql('linkage_records')}").fetchone()[0]
+    [(candidate_count,)] = session.execute(
+        f"select count(*) from linkage_records where {candidate_filter_sql('linkage_records')}").fetchall()
     unlinked = session.sql("select * from linkage_unlinked").pl()
     candidates = session.sql(blocked_candidates_sql("linkage_records", "linkage_unlinked")).pl()
     # Splink gets its own in-memory DuckDB: its scratch tables never touch the warehouse.
