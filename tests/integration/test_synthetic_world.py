@@ -74,9 +74,12 @@ def test_every_synthetic_metric_equals_the_ground_truth_in_every_month_area_and_
     assert as_set(warehouse_metrics(world, [metric_id])) == expected
 
 
-def test_linked_rj_cases_are_the_truths_exact_links_plus_person_links_to_the_true_police_victim(world):
-    rows = warehouse_metrics(world, ["DQ_LINKED_RJ"])
-    expected = as_set(expected_metrics(world, ["DQ_LINKED_RJ"]).filter(pl.col("breakdown").is_null()))
+def check_linked_rj_cases(root) -> tuple[int, int]:
+    """DQ_LINKED_RJ's exact part equals the truth's, its parts add up to the headline, and every RJ
+    case the warehouse ties to a police victim is that victim's in the truth. Returns (RJ cases tied
+    to a police victim, RJ cases the person linkage added to the metric)."""
+    rows = warehouse_metrics(root, ["DQ_LINKED_RJ"])
+    expected = as_set(expected_metrics(root, ["DQ_LINKED_RJ"]).filter(pl.col("breakdown").is_null()))
     by_link = {value: rows.filter(breakdown="link_method", breakdown_value=value).drop("breakdown", "breakdown_value")
                for value in ("reference", "person_linkage")}
     headline = rows.filter(pl.col("breakdown").is_null())
@@ -85,27 +88,28 @@ def test_linked_rj_cases_are_the_truths_exact_links_plus_person_links_to_the_tru
     parts = by_link["reference"].join(by_link["person_linkage"], on="period_month", suffix="_person")
     assert (headline.join(parts, on="period_month")
             .filter(pl.col("numerator") != pl.col("numerator_right") + pl.col("numerator_person")).is_empty())
-    # every RJ case the person linkage ties to a police victim is that victim's case in the truth
-    wrong = query(world / "warehouse" / "mopac.duckdb", f"""
-        with persons as (select * from read_parquet('{world / "ground_truth" / "records.parquet"}'))
-        select keys.record_id
-        from intermediate.int_linkage__victim_keys as keys
-        join intermediate.int_linkage__records as records using (record_id)
-        join ops.file_registry as registry using (file_id)
-        join persons on persons.feed = 'rj_cases' and persons.file_name = registry.file_name
-                    and persons.row_number = records.source_row_number
-        where keys.feed = 'rj_cases' and keys.linked_to_police
-          and persons.person_id not in (
-              select police_persons.person_id
-              from intermediate.int_linkage__victim_keys as police_keys
-              join intermediate.int_linkage__records as police_records using (record_id)
-              join ops.file_registry as police_files on police_files.file_id = police_records.file_id
-              join persons as police_persons on police_persons.feed = 'police_crimes'
-                   and police_persons.file_name = police_files.file_name
-                   and police_persons.row_number = police_records.source_row_number
-              where police_keys.feed = 'police_crimes' and police_keys.victim_key = keys.victim_key)""")
-    assert wrong == []
-    assert by_link["person_linkage"]["numerator"].sum() > 0, "the person linkage added no RJ case: nothing measured"
+    persons = f"read_parquet('{root / 'ground_truth' / 'records.parquet'}')"
+    [(tied, wrong)] = query(root / "warehouse" / "mopac.duckdb", f"""
+        with truth as (
+            select keys.feed, keys.victim_key, persons.person_id
+            from intermediate.int_linkage__victim_keys as keys
+            join intermediate.int_linkage__records as records using (record_id)
+            join ops.file_registry as registry on registry.file_id = records.file_id
+            join {persons} as persons on persons.feed = records.feed and persons.file_name = registry.file_name
+                                     and persons.row_number = records.source_row_number
+            where keys.linked_to_police and keys.feed in ('rj_cases', 'police_crimes')
+        )
+        select count(distinct cases.victim_key),
+               count(distinct cases.victim_key) filter (where cases.person_id not in (
+                   select person_id from truth as police where police.feed = 'police_crimes'
+                                                          and police.victim_key = cases.victim_key))
+        from truth as cases where cases.feed = 'rj_cases'""")
+    assert tied > 0 and wrong == 0
+    return tied, by_link["person_linkage"]["numerator"].sum()
+
+
+def test_linked_rj_cases_are_the_truths_exact_links_plus_person_links_to_the_true_police_victim(world):
+    check_linked_rj_cases(world)
 
 
 def test_every_metric_of_the_catalogue_has_rows(world):
@@ -178,8 +182,10 @@ def test_a_longer_world_matches_the_ground_truth_and_has_every_metric(tmp_path_f
     """Six months: long enough for RJ cases referred in the world to complete and be surveyed, so
     RJ_SATISFACTION has rows too, and no metric of the catalogue is exempt."""
     root = build_world(tmp_path_factory, "longer", start="2025-01", months=6, scale=0.05, seed=11)
-    synthetic = [m for m in CATALOGUE if m not in PUBLIC_METRICS]
+    synthetic = [m for m in CATALOGUE if m not in PUBLIC_METRICS | PERSON_LINKED]
     assert as_set(warehouse_metrics(root, synthetic)) == as_set(expected_metrics(root, synthetic))
+    _, added_by_person_linkage = check_linked_rj_cases(root)
+    assert added_by_person_linkage > 0, "the person linkage added no RJ case here: its check measured nothing"
     found = {metric_id for (metric_id,) in query(root / "warehouse" / "mopac.duckdb",
                                                  "select distinct metric_id from marts.metric_values")}
     assert set(CATALOGUE) - found == set()
