@@ -1,6 +1,8 @@
 -- Probabilistic links (pipelines/linkage/probabilistic.py): returns every link that breaks its
 -- shape: a police or survey record on the left, a survey record on the right, a record linked to
 -- itself, a record the reference stage already placed, or a probability outside [0, 1].
+-- An asset check on the probabilistic links model (it also reads the reference links).
+{{ config(meta={'dagster': {'ref': {'name': 'int_linkage__probabilistic_links'}}}) }}
 select links.*
 from {{ ref('int_linkage__probabilistic_links') }} as links
 where split_part(links.record_id, ':', 1) in ('police_crimes', 'uss_responses')
