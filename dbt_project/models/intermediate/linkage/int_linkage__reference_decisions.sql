@@ -95,8 +95,9 @@ decisions as (
         any_value(reference) as reference,
         count(distinct candidate_person) as persons_reached,
         count(distinct candidate_person) filter (where agrees) as persons_agreeing,
-        any_value(candidate_record_id) filter (where agrees) as agreeing_record_id,
-        any_value(candidate_victim_key) filter (where agrees) as agreeing_victim_key
+        -- the first of the agreeing person's records, so that the table is the same on every run
+        min(candidate_record_id) filter (where agrees) as agreeing_record_id,
+        min(candidate_victim_key) filter (where agrees) as agreeing_victim_key
     from judged
     group by record_id, feed, link_method, method_rank
 )
