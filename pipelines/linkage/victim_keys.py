@@ -32,9 +32,13 @@ def edges(reference_links: pl.DataFrame, probabilistic_links: pl.DataFrame) -> p
     return pl.concat([deterministic.cast(EDGE_SCHEMA), probabilistic.cast(EDGE_SCHEMA)])
 
 
-def _direct_anchors(records: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
-    """record_id -> the police victim key its best link reaches, where that best link is not tied
-    between two victims."""
+TIED = "tied_between_victims"
+SEVERAL = "linked_to_several_victims"
+
+
+def _best_police_links(records: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+    """record_id, keys (how many police victims its best links reach), anchor_key, link_method,
+    match_probability: a deterministic link outranks any Splink match."""
     police = records.filter(pl.col("feed") == POLICE).select(other_record_id="record_id", anchor_key="victim_ref_token")
     to_police = links.join(police, on="other_record_id").with_columns(
         score=pl.when(pl.col("method_rank") == 0).then(pl.lit(2.0)).otherwise(pl.col("match_probability")))
@@ -42,7 +46,7 @@ def _direct_anchors(records: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
     return (best.group_by("record_id")
             .agg(pl.col("anchor_key").n_unique().alias("keys"), pl.col("anchor_key").first(),
                  pl.col("link_method").sort_by("method_rank").first(), pl.col("match_probability").max())
-            .filter(pl.col("keys") == 1).drop("keys"))
+            )
 
 
 def _components(nodes: pl.Series, links: pl.DataFrame) -> pl.DataFrame:
@@ -63,7 +67,9 @@ def _components(nodes: pl.Series, links: pl.DataFrame) -> pl.DataFrame:
 def assign(records: pl.DataFrame, reference_links: pl.DataFrame, probabilistic_links: pl.DataFrame) -> pl.DataFrame:
     """record_id, feed, police_victim_key (the anchor's key, when the record reaches one; a survey
     response's own victim reference token otherwise), linked_to_police, key_record_id (else: the
-    record whose id the key derives from), link_method, match_probability.
+    record whose id the key derives from), link_method, match_probability, and unresolved: why links
+    that reach police victims decided nothing (TIED: its best matches are two victims; SEVERAL: its
+    group links to more than one), for the review.
 
     `records`: record_id, feed, victim_ref_token, file_id, source_row_number (int_linkage__records).
     """
@@ -73,7 +79,10 @@ def assign(records: pl.DataFrame, reference_links: pl.DataFrame, probabilistic_l
         link_method=pl.lit(ANCHOR_METHOD),
         match_probability=pl.lit(None, pl.Float64))
     others = records.filter(pl.col("feed") != POLICE)
-    anchored = _direct_anchors(records, links)
+    best = _best_police_links(records, links)
+    # a tie between two victims decides nothing: the record is treated as unanchored
+    anchored = best.filter(pl.col("keys") == 1).drop("keys")
+    tied = best.filter(pl.col("keys") > 1).select("record_id", unresolved=pl.lit(TIED))
 
     # Records without an anchor of their own, grouped with the non-police records they link to
     loose = others.join(anchored, on="record_id", how="anti")
@@ -86,10 +95,11 @@ def assign(records: pl.DataFrame, reference_links: pl.DataFrame, probabilistic_l
     groups = _components(loose.get_column("record_id"), within)
 
     # A group whose links reach anchored records of exactly one victim takes that victim's key
-    group_anchor = (from_loose.join(anchored.select(other_record_id="record_id", anchor="anchor_key"), on="other_record_id")
-                    .join(groups, on="record_id")
-                    .group_by("component").agg(pl.col("anchor").n_unique().alias("keys"), pl.col("anchor").first())
-                    .filter(pl.col("keys") == 1).drop("keys"))
+    reached_anchors = (from_loose.join(anchored.select(other_record_id="record_id", anchor="anchor_key"), on="other_record_id")
+                       .join(groups, on="record_id")
+                       .group_by("component").agg(pl.col("anchor").n_unique().alias("keys"), pl.col("anchor").first()))
+    group_anchor = reached_anchors.filter(pl.col("keys") == 1).drop("keys")
+    several = reached_anchors.filter(pl.col("keys") > 1).select("component", unresolved=pl.lit(SEVERAL))
     first_loaded = (loose.join(groups, on="record_id")
                     .sort("file_id", "source_row_number", "record_id")
                     .group_by("component", maintain_order=True).agg(pl.col("record_id").first().alias("key_record_id")))
@@ -100,14 +110,17 @@ def assign(records: pl.DataFrame, reference_links: pl.DataFrame, probabilistic_l
     loose_keys = (loose.select("record_id", "feed", "victim_ref_token").join(groups, on="record_id")
                   .join(group_anchor, on="component", how="left").join(first_loaded, on="component")
                   .join(own_links, on="record_id", how="left")
+                  .join(several, on="component", how="left").join(tied, on="record_id", how="left", suffix="_tie")
                   .select("record_id", "feed", police_victim_key=person_key,
                           linked_to_police=pl.col("anchor").is_not_null(),
                           key_record_id=pl.when(person_key.is_null()).then("key_record_id"),
-                          link_method=pl.col("link_method").fill_null(UNLINKED), match_probability="match_probability"))
+                          link_method=pl.col("link_method").fill_null(UNLINKED), match_probability="match_probability",
+                          unresolved=pl.coalesce("unresolved_tie", "unresolved")))
 
     anchored_keys = others.select("record_id", "feed").join(anchored, on="record_id").select(
         "record_id", "feed", police_victim_key="anchor_key", linked_to_police=pl.lit(True),
         key_record_id=pl.lit(None, pl.String), link_method="link_method", match_probability="match_probability")
     return pl.concat([police.with_columns(key_record_id=pl.lit(None, pl.String)), anchored_keys, loose_keys],
                      how="diagonal_relaxed").select(
-        "record_id", "feed", "police_victim_key", "linked_to_police", "key_record_id", "link_method", "match_probability")
+        "record_id", "feed", "police_victim_key", "linked_to_police", "key_record_id", "link_method", "match_probability",
+        "unresolved")

@@ -23,6 +23,10 @@ def _keys(assigned: pl.DataFrame) -> dict[str, tuple]:
             for row in assigned.iter_rows(named=True)}
 
 
+def _unresolved(assigned: pl.DataFrame) -> dict[str, str]:
+    return dict(assigned.filter(pl.col("unresolved").is_not_null()).select("record_id", "unresolved").rows())
+
+
 POLICE = [("police_crimes:1|a", "police_crimes", "a", 1, 1), ("police_crimes:2|a", "police_crimes", "a", 1, 2),
           ("police_crimes:3|b", "police_crimes", "b", 1, 3)]
 
@@ -33,7 +37,9 @@ def test_police_victims_keep_their_token_and_references_lead_to_them():
     links = _reference_links(("council_hub:H1", "crime_ref", "police_crimes:3|b"),
                              ("probation_vcs:V1", "urn", "police_crimes:2|a"),
                              ("rj_cases:R1", "crn", "probation_vcs:V1"))
-    keys = _keys(assign(records, links, _probabilistic_links()))
+    assigned = assign(records, links, _probabilistic_links())
+    keys = _keys(assigned)
+    assert _unresolved(assigned) == {}
     assert keys["police_crimes:1|a"] == ("a", None, "victim_ref")
     assert keys["police_crimes:2|a"] == ("a", None, "victim_ref")
     assert keys["council_hub:H1"] == ("b", None, "crime_ref")
@@ -46,9 +52,11 @@ def test_the_most_probable_victim_wins_and_a_tie_links_to_no_one():
     records = _records(*POLICE, ("council_hub:H1", "council_hub", None, 5, 1), ("council_hub:H2", "council_hub", None, 5, 2))
     probable = _probabilistic_links(("council_hub:H1", "police_crimes:1|a", 0.97), ("council_hub:H1", "police_crimes:3|b", 0.999),
                                     ("council_hub:H2", "police_crimes:1|a", 0.99), ("council_hub:H2", "police_crimes:3|b", 0.99))
-    keys = _keys(assign(records, _reference_links(), probable))
+    assigned = assign(records, _reference_links(), probable)
+    keys = _keys(assigned)
     assert keys["council_hub:H1"] == ("b", None, "probabilistic")
     assert keys["council_hub:H2"] == (None, "council_hub:H2", "none")
+    assert _unresolved(assigned) == {"council_hub:H2": "tied_between_victims"}
 
 
 def test_a_reference_link_outranks_a_more_probable_match():
@@ -75,6 +83,8 @@ def test_a_group_linked_to_two_police_victims_takes_neither():
                        ("rj_cases:R2", "rj_cases", None, 7, 2))
     links = _reference_links(("council_hub:H1", "crime_ref", "police_crimes:1|a"), ("rj_cases:R2", "crime_ref", "police_crimes:3|b"))
     probable = _probabilistic_links(("rj_cases:R1", "council_hub:H1", 0.99), ("rj_cases:R1", "rj_cases:R2", 0.99))
-    keys = _keys(assign(records, links, probable))
+    assigned = assign(records, links, probable)
+    keys = _keys(assigned)
     assert keys["rj_cases:R1"] == (None, "rj_cases:R1", "probabilistic")
     assert keys["council_hub:H1"][0] == "a" and keys["rj_cases:R2"][0] == "b"
+    assert _unresolved(assigned) == {"rj_cases:R1": "linked_to_several_victims"}

@@ -1,6 +1,8 @@
 {#- References that did not make a link, for review with the sending agency and the data protection
     officer: a placeholder, a reference whose crime or offender has nobody whose tokens agree with the
-    record (mistyped, or someone else's case), or one that fits several people. Case references and
+    record (mistyped, or someone else's case), or one that fits several people; and records whose
+    links reach several police victims without deciding between them (a tie between Splink's best
+    matches can only be probabilistic: a record has one deterministic link). Case references and
     record ids only, never tokens. `linked_otherwise` says whether another reference or the
     probabilistic stage linked the record all the same. -#}
 with records as (
@@ -30,6 +32,16 @@ undecided as (
     where persons_agreeing <> 1
 ),
 
+-- Links (Splink's among them) that reached police victims but decided nothing
+undecided_links as (
+    select record_id, feed,
+           case when unresolved = 'tied_between_victims' then 'probabilistic' else link_method end as link_method,
+           null::varchar as reference, null::bigint as persons_reached,
+           null::bigint as persons_agreeing, unresolved as reason
+    from {{ ref('int_linkage__victim_keys') }}
+    where unresolved is not null
+),
+
 final as (
     select
         review.record_id,
@@ -41,7 +53,7 @@ final as (
         review.persons_agreeing,
         review.reason,
         coalesce(keys.link_method <> 'none', false) as linked_otherwise
-    from (select * from placeholders union all select * from undecided) as review
+    from (select * from placeholders union all select * from undecided union all select * from undecided_links) as review
     left join keys on keys.record_id = review.record_id
 )
 

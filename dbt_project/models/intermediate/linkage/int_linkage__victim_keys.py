@@ -23,6 +23,7 @@ def model(dbt, session):
             coalesce(police_victim_key, sha256('{KEY_PREFIX}' || key_record_id)) as victim_key,
             linked_to_police,
             link_method,
-            match_probability
+            match_probability,
+            unresolved
         from assigned
     """).pl()
