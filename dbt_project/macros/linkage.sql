@@ -19,3 +19,18 @@
     (regexp_replace(regexp_replace({{ reference }}, '[^0-9]', '', 'g'),
                     left(regexp_replace({{ reference }}, '[^0-9]', '', 'g'), 1), '', 'g') = '')
 {%- endmacro %}
+
+{#- A feed's person columns under int_linkage__records' names: the keyed tokens pseudonymisation
+    writes for a forename, surname, date of birth and postcode (`<column>_token` and its reduced
+    forms), the year of birth and the postcode district. -#}
+{% macro linkage_person_columns(forename, surname, dob, postcode, birth_year, postcode_district) -%}
+        {{ forename }}_token as forename_token,
+        {{ forename }}_initial_token as forename_initial_token,
+        {{ surname }}_token as surname_token,
+        {{ surname }}_soundex_token as surname_soundex_token,
+        {{ dob }}_token as dob_token,
+        {{ dob }}_unordered_day_month_token as dob_unordered_token,
+        {{ birth_year }}::integer as birth_year,
+        {{ postcode }}_token as postcode_token,
+        {{ postcode_district }} as postcode_district
+{%- endmacro %}

@@ -1,9 +1,11 @@
 {#- Every person record of the five feeds that carry victims (warehouse.md, Linkage), in one shape:
     its references and its keyed tokens, never clear text. One row per police victim x crime, survey
     response, hub referral, and current RJ and VCS case. record_id ('<feed>:<the feed's key>') is
-    what links and victim keys hang on, so a re-delivery or a newer snapshot keeps it. -#}
-{%- set person_tokens = ['forename_token', 'forename_initial_token', 'surname_token', 'surname_soundex_token',
-                         'dob_token', 'dob_unordered_token', 'birth_year', 'postcode_token', 'postcode_district'] -%}
+    what links and victim keys hang on, so a re-delivery or a newer snapshot keeps it. A column a
+    feed does not carry is null (the branches are unioned by name). -#}
+{%- set victim = dict(forename='victim_forename', surname='victim_surname', dob='victim_dob',
+                      postcode='victim_postcode', birth_year='victim_birth_year',
+                      postcode_district='victim_postcode_district') -%}
 with police as (
     select
         'police_crimes' as feed,
@@ -11,23 +13,13 @@ with police as (
         report_date as event_date,
         victim_key as victim_ref_token,
         crime_ref,
-        null::varchar as urn,
-        null::varchar as crn_token,
-        null::varchar as pnc_token,
-        victim_forename_token as forename_token,
-        victim_forename_initial_token as forename_initial_token,
-        victim_surname_token as surname_token,
-        victim_surname_soundex_token as surname_soundex_token,
-        victim_dob_token as dob_token,
-        victim_dob_unordered_day_month_token as dob_unordered_token,
-        birth_year::integer as birth_year,
-        victim_postcode_token as postcode_token,
-        postcode_district,
+        {{ linkage_person_columns(**dict(victim, birth_year='birth_year', postcode_district='postcode_district')) }},
         file_id,
         source_row_number
     from {{ ref('stg_police_crimes') }}
 ),
 
+-- The survey carries the victim reference only: no person tokens
 survey as (
     select
         'uss_responses' as feed,
@@ -35,12 +27,6 @@ survey as (
         interviewed_at::date as event_date,
         victim_key as victim_ref_token,
         crime_ref,
-        null::varchar as urn,
-        null::varchar as crn_token,
-        null::varchar as pnc_token,
-        {% for column in person_tokens -%}
-        null::{{ 'integer' if column == 'birth_year' else 'varchar' }} as {{ column }},
-        {% endfor -%}
         file_id,
         source_row_number
     from {{ ref('stg_uss_responses') }}
@@ -51,20 +37,9 @@ hub as (
         'council_hub' as feed,
         borough_code || '|' || referral_id as record_key,
         date_received as event_date,
-        null::varchar as victim_ref_token,
         police_reference as crime_ref,
-        null::varchar as urn,
-        null::varchar as crn_token,
-        null::varchar as pnc_token,
-        first_name_token as forename_token,
-        first_name_initial_token as forename_initial_token,
-        surname_token,
-        surname_soundex_token,
-        date_of_birth_token as dob_token,
-        date_of_birth_unordered_day_month_token as dob_unordered_token,
-        birth_year::integer as birth_year,
-        postcode_token,
-        postcode_district,
+        {{ linkage_person_columns(forename='first_name', surname='surname', dob='date_of_birth', postcode='postcode',
+                                  birth_year='birth_year', postcode_district='postcode_district') }},
         file_id,
         source_row_number
     from {{ ref('stg_council_hub') }}
@@ -75,20 +50,10 @@ restorative as (
         'rj_cases' as feed,
         rj_case_id as record_key,
         referral_date as event_date,
-        null::varchar as victim_ref_token,
         crime_ref,
         urn,
         offender_crn_token as crn_token,
-        null::varchar as pnc_token,
-        victim_forename_token as forename_token,
-        victim_forename_initial_token as forename_initial_token,
-        victim_surname_token as surname_token,
-        victim_surname_soundex_token as surname_soundex_token,
-        victim_dob_token as dob_token,
-        victim_dob_unordered_day_month_token as dob_unordered_token,
-        victim_birth_year::integer as birth_year,
-        victim_postcode_token as postcode_token,
-        victim_postcode_district as postcode_district,
+        {{ linkage_person_columns(**victim) }},
         file_id,
         source_row_number
     from {{ ref('int_rj_cases__current') }}
@@ -99,20 +64,10 @@ probation as (
         'probation_vcs' as feed,
         vcs_case_id as record_key,
         referral_date as event_date,
-        null::varchar as victim_ref_token,
-        null::varchar as crime_ref,
         urn,
         crn_token,
         pnc_token,
-        victim_forename_token as forename_token,
-        victim_forename_initial_token as forename_initial_token,
-        victim_surname_token as surname_token,
-        victim_surname_soundex_token as surname_soundex_token,
-        victim_dob_token as dob_token,
-        victim_dob_unordered_day_month_token as dob_unordered_token,
-        victim_birth_year::integer as birth_year,
-        victim_postcode_token as postcode_token,
-        victim_postcode_district as postcode_district,
+        {{ linkage_person_columns(**victim) }},
         file_id,
         source_row_number
     from {{ ref('int_probation_vcs__current') }}
@@ -126,5 +81,25 @@ unioned as (
     union all by name select * from probation
 )
 
-select feed || ':' || record_key as record_id, *
+select
+    feed || ':' || record_key as record_id,
+    feed,
+    record_key,
+    event_date,
+    victim_ref_token,
+    crime_ref,
+    urn,
+    crn_token,
+    pnc_token,
+    forename_token,
+    forename_initial_token,
+    surname_token,
+    surname_soundex_token,
+    dob_token,
+    dob_unordered_token,
+    birth_year,
+    postcode_token,
+    postcode_district,
+    file_id,
+    source_row_number
 from unioned
