@@ -34,3 +34,10 @@
         {{ postcode }}_token as postcode_token,
         {{ postcode_district }} as postcode_district
 {%- endmacro %}
+
+{#- How a record was tied to a police victim, from its int_linkage__victim_keys row (`persons`):
+    its link method when the person is a police victim, else 'none' (a link to someone known only
+    outside the police is not a tie to a police victim). -#}
+{% macro police_link_method(persons) -%}
+    case when {{ persons }}.linked_to_police then {{ persons }}.link_method else 'none' end
+{%- endmacro %}

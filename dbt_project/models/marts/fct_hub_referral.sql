@@ -20,7 +20,7 @@ final as (
         referrals.referral_id,
         referrals.police_reference,
         persons.victim_key,
-        case when persons.linked_to_police then persons.link_method else 'none' end as link_method,
+        {{ police_link_method('persons') }} as link_method,
         referrals.file_id,
         referrals.source_row_number,
 

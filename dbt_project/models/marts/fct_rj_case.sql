@@ -21,16 +21,6 @@ case_links as (
     group by rj_case_id
 ),
 
--- The person the linkage ties the case's victim to
-persons as (
-    select
-        record_id,
-        victim_key,
-        case when linked_to_police then link_method else 'none' end as link_method
-    from {{ ref('int_linkage__victim_keys') }}
-    where feed = 'rj_cases'
-),
-
 final as (
     select
         -- ids
@@ -38,7 +28,7 @@ final as (
         cases.crime_ref,
         cases.urn,
         case_links.linked_crime_ref,
-        coalesce(persons.link_method, 'none') as link_method,
+        {{ police_link_method('persons') }} as link_method,
         persons.victim_key,
 
         -- referral
@@ -79,7 +69,8 @@ final as (
 
     from cases
     left join case_links on case_links.rj_case_id = cases.rj_case_id
-    left join persons on persons.record_id = 'rj_cases:' || cases.rj_case_id
+    -- the person the linkage ties the case's victim to
+    left join {{ ref('int_linkage__victim_keys') }} as persons on persons.record_id = 'rj_cases:' || cases.rj_case_id
     left join {{ ref('dim_borough') }} as boroughs on boroughs.borough_code = cases.borough_code
     left join deadlines on deadlines.start_date = cases.referral_date
 )

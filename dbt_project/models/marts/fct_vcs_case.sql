@@ -14,7 +14,7 @@ final as (
         cases.vcs_case_id,
         urn_crimes.crime_ref,
         persons.victim_key,
-        case when persons.linked_to_police then persons.link_method else 'none' end as link_method,
+        {{ police_link_method('persons') }} as link_method,
         crime_boroughs.borough_code,
         boroughs.bcu_name,
         cases.offence_group,
