@@ -12,6 +12,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pipelines.linkage.quality import evaluation_frame
+from pipelines.warehouse import connect_read_only
 from tests.integration.build_helpers import build_world, query
 
 VC_METRICS = ["VC_RJ_INFO", "VC_SUPPORT_REFERRAL", "VC_NEEDS_ASSESSED"]
@@ -88,22 +90,17 @@ def check_linked_rj_cases(root) -> tuple[int, int]:
     parts = by_link["reference"].join(by_link["person_linkage"], on="period_month", suffix="_person")
     assert (headline.join(parts, on="period_month")
             .filter(pl.col("numerator") != pl.col("numerator_right") + pl.col("numerator_person")).is_empty())
-    persons = f"read_parquet('{root / 'ground_truth' / 'records.parquet'}')"
-    [(tied, wrong)] = query(root / "warehouse" / "mopac.duckdb", f"""
-        with truth as (
-            select keys.feed, keys.victim_key, persons.person_id
-            from intermediate.int_linkage__victim_keys as keys
-            join intermediate.int_linkage__records as records using (record_id)
-            join ops.file_registry as registry on registry.file_id = records.file_id
-            join {persons} as persons on persons.feed = records.feed and persons.file_name = registry.file_name
-                                     and persons.row_number = records.source_row_number
-            where keys.linked_to_police and keys.feed in ('rj_cases', 'police_crimes')
-        )
-        select count(distinct cases.victim_key),
-               count(distinct cases.victim_key) filter (where cases.person_id not in (
-                   select person_id from truth as police where police.feed = 'police_crimes'
-                                                          and police.victim_key = cases.victim_key))
-        from truth as cases where cases.feed = 'rj_cases'""")
+    con = connect_read_only(root / "warehouse" / "mopac.duckdb")
+    try:
+        persons = evaluation_frame(con, root / "ground_truth")
+        to_police = con.sql("select record_id from intermediate.int_linkage__victim_keys where linked_to_police").pl()
+    finally:
+        con.close()
+    linked = persons.join(to_police, on="record_id")
+    cases = linked.filter(feed="rj_cases")
+    police = linked.filter(feed="police_crimes").select("victim_key", "person_id").unique()
+    tied = cases["victim_key"].n_unique()
+    wrong = cases.join(police, on=["victim_key", "person_id"], how="anti")["victim_key"].n_unique()
     assert tied > 0 and wrong == 0
     return tied, by_link["person_linkage"]["numerator"].sum()
 
