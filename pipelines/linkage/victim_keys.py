@@ -22,11 +22,12 @@ EDGE_SCHEMA = {"record_id": pl.String, "other_record_id": pl.String, "link_metho
 
 
 def edges(reference_links: pl.DataFrame, probabilistic_links: pl.DataFrame) -> pl.DataFrame:
-    """Every link as (record_id -> other_record_id), deterministic ones ranked before Splink's."""
+    """Every link as (record_id -> other_record_id), deterministic ones ranked before Splink's (a
+    record Splink scored without a match has a row with none, which is no link)."""
     deterministic = reference_links.select(
         "record_id", other_record_id="linked_record_id", link_method="link_method",
         match_probability=pl.lit(None, pl.Float64), method_rank=pl.lit(0, pl.Int64))
-    probabilistic = probabilistic_links.select(
+    probabilistic = probabilistic_links.filter(pl.col("matched_record_id").is_not_null()).select(
         "record_id", other_record_id="matched_record_id", link_method=pl.lit(PROBABILISTIC),
         match_probability=pl.col("match_probability").cast(pl.Float64), method_rank=pl.lit(1, pl.Int64))
     return pl.concat([deterministic.cast(EDGE_SCHEMA), probabilistic.cast(EDGE_SCHEMA)])

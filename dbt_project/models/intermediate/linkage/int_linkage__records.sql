@@ -1,11 +1,26 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='record_id',
+        on_schema_change='fail',
+        post_hook="{{ forget_withdrawn_linkage_records() }}"
+    )
+}}
 {#- Every person record of the five feeds that carry victims (warehouse.md, Linkage), in one shape:
     its references and its keyed tokens, never clear text. One row per police victim x crime, survey
     response, hub referral, and current RJ and VCS case. record_id ('<feed>:<the feed's key>') is
     what links and victim keys hang on, so a re-delivery or a newer snapshot keeps it. A column a
-    feed does not carry is null (the branches are unioned by name). -#}
+    feed does not carry is null (the branches are unioned by name).
+
+    Incremental by delivery: a build adds the rows of deliveries newer than any already here (a new
+    month, a _v2, a snapshot that changed a case: a current snapshot row carries the delivery its
+    version started in) and replaces the records they name; the post-hook then drops the records no
+    delivery holds any more (a month's _v2 without them, a case gone from the newest snapshot). -#}
 {%- set victim = dict(forename='victim_forename', surname='victim_surname', dob='victim_dob',
                       postcode='victim_postcode', birth_year='victim_birth_year',
                       postcode_district='victim_postcode_district') -%}
+-- depends_on: {{ ref('stg_ops__file_registry') }} (the post-hook)
 with police as (
     select
         'police_crimes' as feed,
@@ -17,6 +32,7 @@ with police as (
         file_id,
         source_row_number
     from {{ ref('stg_police_crimes') }}
+    {{ linkage_records_since_last_build() }}
 ),
 
 -- The survey carries the victim reference only: no person tokens
@@ -30,6 +46,7 @@ survey as (
         file_id,
         source_row_number
     from {{ ref('stg_uss_responses') }}
+    {{ linkage_records_since_last_build() }}
 ),
 
 hub as (
@@ -43,6 +60,7 @@ hub as (
         file_id,
         source_row_number
     from {{ ref('stg_council_hub') }}
+    {{ linkage_records_since_last_build() }}
 ),
 
 restorative as (
@@ -57,6 +75,7 @@ restorative as (
         file_id,
         source_row_number
     from {{ ref('int_rj_cases__current') }}
+    {{ linkage_records_since_last_build() }}
 ),
 
 probation as (
@@ -71,6 +90,7 @@ probation as (
         file_id,
         source_row_number
     from {{ ref('int_probation_vcs__current') }}
+    {{ linkage_records_since_last_build() }}
 ),
 
 unioned as (

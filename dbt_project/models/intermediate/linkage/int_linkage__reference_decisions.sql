@@ -6,7 +6,14 @@
     offender's VCS victims) and decides only when exactly one candidate person's tokens agree with the
     record's (tokens_agree): a crime with several victims links to the right one or to none, and a
     mistyped reference that lands on someone else's crime links to no one. Placeholders are never
-    used. `reference` is the crime_ref or URN used (for pnc and crn, the URN reached), never a token. -#}
+    used. `reference` is the crime_ref or URN used (for pnc and crn, the URN reached), never a token.
+
+    Incremental ('restate'): a build decides again only for the records that a delivery since the last
+    build could change (linkage_records_to_decide) and keeps the earlier decisions of the rest.
+    as_of_file_id is the newest delivery the table has taken in. -#}
+{{ config(materialized='incremental', incremental_strategy='restate',
+           on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('stg_police_outcomes') }}
 with records as (
     select * from {{ ref('int_linkage__records') }}
 ),
@@ -15,9 +22,20 @@ police as (
     select * from records where feed = 'police_crimes'
 ),
 
+{% if has_previous_linkage_state() %}
+to_decide as (
+    {{ linkage_records_to_decide('records', this) }}
+),
+
+others as (
+    select * from records
+    where feed <> 'police_crimes' and record_id in (select record_id from to_decide)
+),
+{% else %}
 others as (
     select * from records where feed <> 'police_crimes'
 ),
+{% endif %}
 
 -- Charged crimes by URN, and the URN each offender PNC was heard under
 urn_crimes as (
@@ -81,7 +99,7 @@ judged as (
             or (linked.dob_unordered_token is null and linked.surname_soundex_token is null)
             or {{ tokens_agree('linked', 'candidates') }} as agrees
     from reached
-    join records as linked on linked.record_id = reached.record_id
+    join others as linked on linked.record_id = reached.record_id
     join records as candidates on candidates.record_id = reached.candidate_record_id
 ),
 
@@ -100,11 +118,40 @@ decisions as (
         min(candidate_victim_key) filter (where agrees) as agreeing_victim_key
     from judged
     group by record_id, feed, link_method, method_rank
-)
+),
 
 -- The person linked to, only where the reference decides
+decided as (
+    select
+        * exclude (agreeing_record_id, agreeing_victim_key),
+        case when persons_agreeing = 1 then agreeing_record_id end as linked_record_id,
+        case when persons_agreeing = 1 then agreeing_victim_key end as linked_victim_key
+    from decisions
+),
+
+{% if has_previous_linkage_state() %}
+-- The earlier decisions of records still here that nothing since could change
+kept as (
+    select * exclude (as_of_file_id) from {{ this }}
+    where record_id not in (select record_id from to_decide)
+      and record_id in (select record_id from records)
+),
+{% endif %}
+
+final as (
+    select * from decided
+    {% if has_previous_linkage_state() %}union all by name select * from kept{% endif %}
+)
+
 select
-    * exclude (agreeing_record_id, agreeing_victim_key),
-    case when persons_agreeing = 1 then agreeing_record_id end as linked_record_id,
-    case when persons_agreeing = 1 then agreeing_victim_key end as linked_victim_key
-from decisions
+    record_id,
+    feed,
+    link_method,
+    method_rank,
+    reference,
+    persons_reached,
+    persons_agreeing,
+    linked_record_id,
+    linked_victim_key,
+    (select max(file_id) from {{ ref('stg_ops__file_registry') }}) as as_of_file_id
+from final
