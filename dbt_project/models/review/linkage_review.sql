@@ -5,7 +5,9 @@
     matches can only be probabilistic: a record has one deterministic link). Case references and
     record ids only, never tokens. `linked_otherwise` says whether another reference or the
     probabilistic stage linked the record all the same. -#}
-with records as (
+-- Read where used, never materialized: each use reads only the columns and rows it needs of a
+-- million-row table (materialized, the CTE held all of it in memory and took ten times as long)
+with records as not materialized (
     select * from {{ ref('int_linkage__records') }}
 ),
 

@@ -14,7 +14,9 @@
 {{ config(materialized='incremental', incremental_strategy='restate',
            on_schema_change='sync_all_columns') }}
 -- depends_on: {{ ref('stg_police_outcomes') }}
-with records as (
+-- Read where used, never materialized: each use reads only the columns and rows it needs of a
+-- million-row table (materialized, the CTE held all of it in memory and took ten times as long)
+with records as not materialized (
     select * from {{ ref('int_linkage__records') }}
 ),
 
