@@ -115,6 +115,15 @@ def rebuild(yes: bool, verbose: bool) -> None:
     sys.exit(0 if outcome.succeeded else 1)
 
 
+BUILD_WRITING = "A build is writing the warehouse right now; try again when it finishes"
+
+
+def _a_build_holds_the_warehouse(problem: Exception) -> bool:
+    """DuckDB refuses even a read-only connection, with an IOException naming the lock, while a
+    build holds the file."""
+    return "lock" in str(problem).lower()
+
+
 @main.command()
 def status() -> None:
     """The file registry and data quality at a glance (never takes the write lock)."""
@@ -123,11 +132,10 @@ def status() -> None:
     settings = _settings()
     try:
         click.echo(summarise(settings))
-    except Exception as problem:  # duckdb raises IOException while a build holds the file
-        if "lock" not in str(problem).lower():
+    except Exception as problem:
+        if not _a_build_holds_the_warehouse(problem):
             raise
-        click.echo("A build is writing the warehouse right now; try again when it finishes "
-                   f"(the published copy at {settings.published_dir} is readable meanwhile).")
+        click.echo(f"{BUILD_WRITING} (the published copy at {settings.published_dir} is readable meanwhile).")
 
 
 @main.command()
@@ -209,10 +217,10 @@ def linkage_quality(truth_dir: Path | None, json_path: Path | None) -> None:
                                    "Only a synthetic world has a truth to measure against.")
     try:
         con = connect_read_only(settings.warehouse_db)
-    except Exception as problem:  # duckdb raises IOException while a build holds the file
-        if "lock" not in str(problem).lower():
+    except Exception as problem:
+        if not _a_build_holds_the_warehouse(problem):
             raise
-        raise click.ClickException("A build is writing the warehouse right now; try again when it finishes.") from None
+        raise click.ClickException(f"{BUILD_WRITING}.") from None
     try:
         present = {schema + "." + name for schema, name in con.execute(
             "select table_schema, table_name from information_schema.tables").fetchall()}

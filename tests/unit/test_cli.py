@@ -1,4 +1,8 @@
 """The `mopac` command as a person uses it."""
+import subprocess
+import sys
+
+import pytest
 from click.testing import CliRunner
 
 from pipelines.cli import main
@@ -26,3 +30,30 @@ def test_prod_without_a_pseudonym_key_stops_before_doing_anything(tmp_path, monk
     monkeypatch.delenv("MOPAC_PSEUDONYM_KEY", raising=False)
     result = CliRunner().invoke(main, ["build"])
     assert result.exit_code == 1 and "MOPAC_PSEUDONYM_KEY" in result.output
+
+
+DUCKDB_WRITER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("create table if not exists held (x integer)")
+print("held", flush=True)
+time.sleep(30)
+"""
+
+
+@pytest.mark.parametrize("command", [["status"], ["linkage-quality", "--truth", "."]])
+def test_a_reader_finding_a_build_writing_the_warehouse_is_told_to_try_again(tmp_path, monkeypatch, command):
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    monkeypatch.setenv("MOPAC_WAREHOUSE_DIR", str(warehouse))
+    (tmp_path / "records.parquet").write_bytes(b"")  # linkage-quality checks the truth exists first
+    monkeypatch.chdir(tmp_path)
+    writer = subprocess.Popen([sys.executable, "-c", DUCKDB_WRITER, str(warehouse / "mopac.duckdb")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "held"
+        result = CliRunner().invoke(main, command)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert "A build is writing the warehouse right now; try again when it finishes" in result.output, result.output
