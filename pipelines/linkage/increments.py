@@ -14,6 +14,8 @@ near the threshold a little lower: links, once made, do not flicker as history g
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import duckdb
 import polars as pl
 
@@ -42,9 +44,10 @@ def score(con: duckdb.DuckDBPyConnection, records: str, unlinked: str, previous:
         create or replace temp view linkage_stale as
         select * from {unlinked} where record_id not in (select record_id from linkage_fresh)""")
 
+    [(limit,)] = con.execute("select current_setting('memory_limit')").fetchall()
     pairs = [
-        _predict(con, "linkage_fresh", records, candidate_count),
-        _predict(con, "linkage_stale", "linkage_changed", candidate_count),
+        _predict(con, "linkage_fresh", records, candidate_count, limit),
+        _predict(con, "linkage_stale", "linkage_changed", candidate_count, limit),
     ]
     if previous:
         pairs.append(con.sql(f"""
@@ -79,11 +82,26 @@ def _since(con: duckdb.DuckDBPyConnection, previous: str | None) -> int:
     return since
 
 
-def _predict(con: duckdb.DuckDBPyConnection, left: str, candidates: str, candidate_count: int) -> pl.DataFrame:
+def _predict(con: duckdb.DuckDBPyConnection, left: str, candidates: str, candidate_count: int,
+             warehouse_limit: str) -> pl.DataFrame:
     """Splink's pairs of the records of `left` with the candidates of `candidates` that meet one of
     them on a blocking rule (each side leaves DuckDB with its tokens hashed)."""
     unlinked = con.sql(f"select {compact_columns_sql('u')} from {left} as u").pl()
     if unlinked.is_empty():
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
     blocked = con.sql(blocked_candidates_sql(candidates, left)).pl()
-    return predict_links(unlinked, blocked, candidate_count=candidate_count)
+    with _cache_given_back(con, warehouse_limit):
+        return predict_links(unlinked, blocked, candidate_count=candidate_count)
+
+
+@contextmanager
+def _cache_given_back(con: duckdb.DuckDBPyConnection, warehouse_limit: str, while_splink_runs: str = "128MB"):
+    """The warehouse connection keeps table data cached up to its memory limit (after the models
+    before this one, most of it). While Splink's own DuckDB works, the limit is lowered, which
+    evicts that cache and hands the memory back, then put back to `warehouse_limit`: the two never
+    hold their full limits at once."""
+    con.execute(f"set memory_limit = '{while_splink_runs}'")
+    try:
+        yield
+    finally:
+        con.execute(f"set memory_limit = '{warehouse_limit}'")

@@ -104,3 +104,11 @@ def test_only_a_table_that_records_its_delivery_has_state_to_build_on():
 
     assert has_linkage_state(con, Table("with_state"))
     assert not has_linkage_state(con, Table("without_state"))
+
+
+def test_the_warehouse_connection_gets_its_memory_limit_back_after_splink(world):
+    con = _connection(world, None)
+    con.execute("set memory_limit = '700MB'")
+    [(before,)] = con.execute("select current_setting('memory_limit')").fetchall()
+    _score(con, None)
+    assert con.execute("select current_setting('memory_limit')").fetchall() == [(before,)]
