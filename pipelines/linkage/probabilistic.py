@@ -138,13 +138,17 @@ def right_records(candidates: pl.DataFrame) -> pl.DataFrame:
     return prepare(candidates).filter(pl.col("feed") != SURVEY)
 
 
-def register(connection: duckdb.DuckDBPyConnection | None, left: pl.DataFrame, right: pl.DataFrame):
-    """A Splink DuckDB API on the given connection (or a fresh in-memory one, never the
-    warehouse file) with the left and right frames registered under fixed names."""
+def splink_database() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB of Splink's own, never the warehouse file, held to SPLINK_MEMORY_LIMIT."""
+    return duckdb.connect(config={"memory_limit": SPLINK_MEMORY_LIMIT})
+
+
+def register(connection: duckdb.DuckDBPyConnection, left: pl.DataFrame, right: pl.DataFrame):
+    """A Splink DuckDB API on `connection` with the left and right frames registered under fixed
+    names."""
     from splink import DuckDBAPI
 
-    db_api = DuckDBAPI(connection=connection if connection is not None
-                       else duckdb.connect(config={"memory_limit": SPLINK_MEMORY_LIMIT}))
+    db_api = DuckDBAPI(connection=connection)
     return db_api.register(left.to_arrow(), dataset_display_name=LEFT), \
         db_api.register(right.to_arrow(), dataset_display_name=RIGHT)
 
@@ -166,7 +170,7 @@ def predict_links(unlinked: pl.DataFrame, candidates: pl.DataFrame, model_path: 
     model = model_for(model_path, candidate_count if candidate_count is not None else right.height)
     # A DuckDB of our own is closed as soon as the pairs are out: its memory goes back at once,
     # not whenever the linker is collected.
-    splink_db = connection if connection is not None else duckdb.connect(config={"memory_limit": SPLINK_MEMORY_LIMIT})
+    splink_db = connection if connection is not None else splink_database()
     try:
         linker = Linker(list(register(splink_db, left, right)), model, log_level=None)
         predictions = linker.inference.predict(threshold_match_probability=threshold)

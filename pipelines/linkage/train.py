@@ -48,7 +48,8 @@ def train(records: pl.DataFrame, model_path: Path = probabilistic.MODEL_PATH, se
     from splink import Linker
 
     left, right = probabilistic.left_records(records), probabilistic.right_records(records)
-    linker = Linker(list(probabilistic.register(None, left, right)), probabilistic.settings(), log_level=None)
+    inputs = probabilistic.register(probabilistic.splink_database(), left, right)
+    linker = Linker(list(inputs), probabilistic.settings(), log_level=None)
     linker.training.estimate_probability_two_random_records_match([_not_self(PRIOR_RULE)], recall=PRIOR_RULE_RECALL)
     linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed)
     for rule in EM_PASSES:

@@ -44,10 +44,9 @@ def _best_police_links(records: pl.DataFrame, links: pl.DataFrame) -> pl.DataFra
     to_police = links.join(police, on="other_record_id").with_columns(
         score=pl.when(pl.col("method_rank") == 0).then(pl.lit(2.0)).otherwise(pl.col("match_probability")))
     best = to_police.filter(pl.col("score") == pl.col("score").max().over("record_id"))
-    return (best.group_by("record_id")
-            .agg(pl.col("anchor_key").n_unique().alias("keys"), pl.col("anchor_key").first(),
-                 pl.col("link_method").sort_by("method_rank").first(), pl.col("match_probability").max())
-            )
+    return best.group_by("record_id").agg(
+        pl.col("anchor_key").n_unique().alias("keys"), pl.col("anchor_key").first(),
+        pl.col("link_method").sort_by("method_rank").first(), pl.col("match_probability").max())
 
 
 def _components(nodes: pl.Series, links: pl.DataFrame) -> pl.DataFrame:
