@@ -44,14 +44,6 @@
     case when {{ persons }}.linked_to_police then {{ persons }}.link_method else 'none' end
 {%- endmacro %}
 
-{#- In int_linkage__records, on an incremental build: only rows of deliveries newer than any already
-    in the table. -#}
-{% macro linkage_records_since_last_build() -%}
-    {%- if is_incremental() %}
-    where file_id > (select coalesce(max(file_id), 0) from {{ this }})
-    {%- endif %}
-{%- endmacro %}
-
 {#- int_linkage__records' post-hook: drop the records no current delivery holds any more. A period
     feed's record goes with its delivery (a _v2 replaced it and does not repeat it); a snapshot feed's
     record goes when it is not in that feed's current state (closed, or missing from the newest

@@ -32,7 +32,6 @@ with police as (
         file_id,
         source_row_number
     from {{ ref('stg_police_crimes') }}
-    {{ linkage_records_since_last_build() }}
 ),
 
 -- The survey carries the victim reference only: no person tokens
@@ -46,7 +45,6 @@ survey as (
         file_id,
         source_row_number
     from {{ ref('stg_uss_responses') }}
-    {{ linkage_records_since_last_build() }}
 ),
 
 hub as (
@@ -60,7 +58,6 @@ hub as (
         file_id,
         source_row_number
     from {{ ref('stg_council_hub') }}
-    {{ linkage_records_since_last_build() }}
 ),
 
 restorative as (
@@ -75,7 +72,6 @@ restorative as (
         file_id,
         source_row_number
     from {{ ref('int_rj_cases__current') }}
-    {{ linkage_records_since_last_build() }}
 ),
 
 probation as (
@@ -90,7 +86,6 @@ probation as (
         file_id,
         source_row_number
     from {{ ref('int_probation_vcs__current') }}
-    {{ linkage_records_since_last_build() }}
 ),
 
 unioned as (
@@ -123,3 +118,7 @@ select
     file_id,
     source_row_number
 from unioned
+{% if is_incremental() %}
+-- only the rows of deliveries newer than any already here (DuckDB applies this in each branch)
+where file_id > (select coalesce(max(file_id), 0) from {{ this }})
+{% endif %}
