@@ -1,6 +1,7 @@
 """The victim journey follows outcomes and RJ cases that arrive months after the report: the next
 build changes the older crime's row in marts.fct_victim_crime and its report month's OUT_* and
-RJ_INFO_TO_REFERRAL figures, though no police file of that month changed."""
+RJ_INFO_TO_REFERRAL figures, though no police file of that month changed. It follows them back too:
+a _v2 that withdraws an outcome or a crime, and a snapshot without a case, undo what they brought."""
 import csv
 from pathlib import Path
 
@@ -78,3 +79,20 @@ def test_a_late_outcome_and_rj_case_change_an_older_crimes_journey_on_the_next_b
                                   "RJ_INFO_TO_REFERRAL": (1, 3)}
     rj_case = query(db, "select link_method, linked_crime_ref, victim_key is not null from marts.fct_rj_case")
     assert rj_case == [("crime_ref", FILED, True)]
+
+    # A month later: January's _v2 without FILED, July's outcomes _v2 without the charge, and a newer
+    # RJ snapshot without RJL-000001 but with a case for the crime whose victim does not support.
+    write_police_file(landing / "police_crimes" / "met_crimes_2025-01_v2.csv", [
+        police_row(crime_ref=crime_ref, victim_ref=f"V0000000{i}", **JANUARY)
+        for i, crime_ref in [(1, CHARGED), (3, VICTIM_DOES_NOT_SUPPORT)]])
+    write_csv(landing / "police_outcomes" / "met_outcomes_2025-07_v2.csv", OUTCOME_COLUMNS, [
+        {"crime_ref": VICTIM_DOES_NOT_SUPPORT, "outcome_code": "16", "outcome_date": "2025-07-15"}])
+    write_csv(landing / "rj_cases" / "restore_london_cases_2025-08-31.csv", RJ_COLUMNS, [
+        {"rj_case_id": "RJL-000002", "referral_date": "2025-08-04", "referral_source": "Police", "borough": "Camden",
+         "cjs_stage": "Out of court", "crime_ref": VICTIM_DOES_NOT_SUPPORT, "case_status": "Open"}])
+    build()
+
+    assert journey(db) == {CHARGED: (18, False, None), VICTIM_DOES_NOT_SUPPORT: (16, False, "RJL-000002"),
+                           "4000009/25": (None, None, None)}
+    assert january_london(db) == {"OUT_CHARGED": (0, 2), "OUT_VICTIM_NOT_SUPPORTING": (1, 2),
+                                  "RJ_INFO_TO_REFERRAL": (1, 2)}
