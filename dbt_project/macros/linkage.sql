@@ -51,7 +51,7 @@
 {% macro forget_withdrawn_linkage_records() -%}
     delete from {{ this }}
     where (feed in ('police_crimes', 'uss_responses', 'council_hub')
-           and file_id not in (select file_id from {{ ref('stg_ops__file_registry') }} where status = 'loaded'))
+           and file_id not in ({{ loaded_deliveries() }}))
        or (feed = 'rj_cases' and record_key not in (select rj_case_id from {{ ref('int_rj_cases__current') }}))
        or (feed = 'probation_vcs'
            and record_key not in (select vcs_case_id from {{ ref('int_probation_vcs__current') }}))
