@@ -122,17 +122,48 @@ def record_published_build(con: duckdb.DuckDBPyConnection, build_id: str, inputs
             registry_files bigint,
             registry_max_file_id bigint
         )""")
-    con.execute(f"insert into {PUBLISHED_BUILDS_TABLE} values (?, ?, ?, ?, ?)",
+    # Added later (data_test_scope.py reads them); a warehouse published before has them null.
+    for column in ("bank_holidays_digest", "dbt_project_digest"):
+        con.execute(f"alter table {PUBLISHED_BUILDS_TABLE} add column if not exists {column} varchar")
+    con.execute(f"insert into {PUBLISHED_BUILDS_TABLE} by name select ? as build_id, ? as published_at, "
+                "? as inputs_fingerprint, ? as registry_files, ? as registry_max_file_id, "
+                "? as bank_holidays_digest, ? as dbt_project_digest",
                 [build_id, published_at or datetime.now(timezone.utc), inputs.fingerprint,
-                 inputs.registry_files, inputs.registry_max_file_id])
+                 inputs.registry_files, inputs.registry_max_file_id, inputs.bank_holidays_digest,
+                 inputs.dbt_project_digest])
 
 
 def last_published_build(con: duckdb.DuckDBPyConnection) -> PublishedBuild | None:
+    row = _last_published_row(con, "build_id, published_at, inputs_fingerprint")
+    return PublishedBuild(*row) if row else None
+
+
+@dataclass(frozen=True)
+class PublishedInputs:
+    """The parts of what the last published build was built from that later builds compare with;
+    a digest is None for a build published before digests were recorded."""
+    registry_max_file_id: int | None
+    bank_holidays_digest: str | None
+    dbt_project_digest: str | None
+
+
+def last_published_inputs(con: duckdb.DuckDBPyConnection) -> PublishedInputs | None:
     if not _table_exists(con, PUBLISHED_BUILDS_TABLE):
         return None
-    row = con.execute(f"select build_id, published_at, inputs_fingerprint from {PUBLISHED_BUILDS_TABLE} "
-                      "order by published_at desc, build_id desc limit 1").fetchall()
-    return PublishedBuild(*row[0]) if row else None
+    recorded = {name for (name,) in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'ops' and table_name = ?",
+        [PUBLISHED_BUILDS_TABLE.split(".")[1]]).fetchall()}
+    row = _last_published_row(con, ", ".join(
+        field if field in recorded else f"null as {field}" for field in PublishedInputs.__dataclass_fields__))
+    return PublishedInputs(*row) if row else None
+
+
+def _last_published_row(con: duckdb.DuckDBPyConnection, columns: str) -> tuple | None:
+    if not _table_exists(con, PUBLISHED_BUILDS_TABLE):
+        return None
+    rows = con.execute(f"select {columns} from {PUBLISHED_BUILDS_TABLE} "
+                       "order by published_at desc, build_id desc limit 1").fetchall()
+    return rows[0] if rows else None
 
 
 def unchanged_since_last_publish(con: duckdb.DuckDBPyConnection, dbt_project_dir: Path) -> PublishedBuild | None:

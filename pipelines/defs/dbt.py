@@ -8,13 +8,19 @@ from collections.abc import Callable, Iterable, Iterator
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from pipelines.data_test_scope import DataTestScope, data_test_scope, record_data_test_scope
 from pipelines.dbt_launcher import PARENT_PID_VARIABLE
 from pipelines.defs.dbt_project import mopac_dbt_project
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib.dbt_translator import MopacDbtTranslator
 from pipelines.publish import PUBLISHED_DB_NAME
 from pipelines.settings import PROJECT_ROOT
-from pipelines.transform_inputs import PublishedBuild, unchanged_since_last_publish
+from pipelines.transform_inputs import (
+    PublishedBuild,
+    last_published_inputs,
+    read_transform_inputs,
+    unchanged_since_last_publish,
+)
 
 
 class DbtBuildConfig(dg.Config):
@@ -90,6 +96,15 @@ def nothing_new_since(warehouse: WarehouseResource) -> PublishedBuild | None:
         return unchanged_since_last_publish(con, mopac_dbt_project.project_dir)
 
 
+def scope_data_tests(warehouse: WarehouseResource, full_refresh: bool) -> DataTestScope:
+    """Decide which rows this build's data tests check and leave it where the dbt macro reads it."""
+    with warehouse.connect() as con:
+        scope = data_test_scope(last_published_inputs(con), read_transform_inputs(con, mopac_dbt_project.project_dir),
+                                full_refresh=full_refresh)
+        record_data_test_scope(con, scope)
+    return scope
+
+
 def nothing_new_message(last: PublishedBuild) -> str:
     return (f"Nothing new since build {last.build_id} published at "
             f"{last.published_at:%Y-%m-%d %H:%M:%S %Z}: dbt and publish not run.")
@@ -103,6 +118,7 @@ def mopac_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
         # Yielding no outputs (dbt's are optional) makes Dagster skip the publish step downstream.
         context.log.info(nothing_new_message(last))
         return
+    context.log.info(f"Data tests: {scope_data_tests(warehouse, config.full_refresh).reason}.")
     os.environ.update(dbt_environment(warehouse))
     # One target (and log) folder per warehouse, overwritten by each build, instead of dagster-dbt's
     # default of a new folder per invocation: bounded on disk, and dbt parses only what changed.

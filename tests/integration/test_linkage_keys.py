@@ -13,6 +13,7 @@ from pipelines.settings import load_settings
 from tests.integration.build_helpers import build, isolated_environment, query
 
 KEYS = "select record_id, victim_key from intermediate.int_linkage__victim_keys"
+DATA_TESTS_SINCE = "select since_file_id from ops.data_test_scope"
 
 # Every table a build brings up to date instead of rewriting, each row as it would be worked out from
 # scratch (as_of_file_id only says up to which delivery a table was brought, and is the same in both).
@@ -34,6 +35,8 @@ class Builds:
     keys_after: list[dict[str, str]]
     incremental: dict[str, set]
     full_refresh: dict[str, set]
+    newest_file_after: list[int]
+    data_tests_since: list[int]  # of each build, the full refresh last
 
 
 def _tables(db) -> dict[str, set]:
@@ -51,17 +54,20 @@ def builds(tmp_path_factory) -> Builds:
     with pytest.MonkeyPatch.context() as monkeypatch:
         isolated_environment(monkeypatch, root)
         first, *later = files_by_month(source / "ground_truth").values()
-        keys_after = []
+        keys_after, newest_file_after, data_tests_since = [], [], []
         for names in ([name for name in first if "_v2" not in name],
                       [name for name in first if "_v2" in name] + [name for names in later for name in names]):
             copy_files(source / "landing", names, root / "landing")
             build()
             keys_after.append(dict(query(db, KEYS)))
+            newest_file_after.append(query(db, "select max(file_id) from ops.file_registry")[0][0])
+            data_tests_since.append(query(db, DATA_TESTS_SINCE)[0][0])
         incremental = _tables(db)
 
         outcome = run_build(load_settings(), full_refresh=True, log=lambda line: None)
         assert outcome.succeeded, (outcome.failed_steps, outcome.failed_checks)
-        return Builds(keys_after, incremental, _tables(db))
+        data_tests_since.append(query(db, DATA_TESTS_SINCE)[0][0])
+        return Builds(keys_after, incremental, _tables(db), newest_file_after, data_tests_since)
 
 
 def _police_keys(keys: dict[str, str]) -> set[str]:
@@ -91,3 +97,8 @@ def test_incremental_builds_leave_what_a_full_refresh_works_out(builds, table):
     incremental, full = builds.incremental[table], builds.full_refresh[table]
     assert incremental, f"{table} is empty"
     assert incremental - full == set() and full - incremental == set()
+
+
+def test_each_build_tests_the_keys_delivered_since_the_last_published_one(builds):
+    """pipelines/data_test_scope.py: the first build and the full refresh test every row."""
+    assert builds.data_tests_since == [0, builds.newest_file_after[0], 0]
