@@ -1,8 +1,8 @@
 """Linkage one build at a time. A three-month world arrives in two builds: the first month's first
 deliveries, then its _v2 re-deliveries with the later months, so the second build replaces police
 victims already linked against. New months link against the people already known and renumber no
-one, and what the incremental build leaves in every incrementally built table (linkage and the victim
-journey) is exactly what a full refresh works out from everything."""
+one, and what the incremental build leaves in every incrementally built table (linkage, the victim
+journey, snapshot history) is exactly what a full refresh works out from everything."""
 from dataclasses import dataclass
 
 import pytest
@@ -27,6 +27,8 @@ INCREMENTAL_TABLES = {
     "crime_boroughs": "select * from intermediate.int_crime_boroughs",
     "current_outcomes": "select * from intermediate.int_police_outcomes__current",
     "fct_victim_crime": "select * from marts.fct_victim_crime",
+    "rj_cases_history": "select * from intermediate.int_rj_cases__history",
+    "probation_vcs_history": "select * from intermediate.int_probation_vcs__history",
 }
 
 
