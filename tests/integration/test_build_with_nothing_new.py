@@ -29,9 +29,11 @@ def record(warehouse: Path, outcome) -> dict:
 
 
 def latest_dbt_invocation(dbt_dir: Path) -> str:
-    """dbt's log of its latest run, across its rotation (dbt rolls dbt.log over into dbt.log.1 at 10 MB,
-    which two builds of the whole project can pass)."""
-    text = "".join(p.read_text() for p in [dbt_dir / "dbt.log.1", dbt_dir / "dbt.log"] if p.exists())
+    """dbt's log of its latest run, across its rotation (dbt rolls dbt.log over into dbt.log.1, .2, ...
+    at 10 MB, about what one build of the whole project writes at debug level)."""
+    def age(path: Path) -> int:  # dbt.log.2 is older than dbt.log.1, which is older than dbt.log
+        return int(path.suffix[1:]) if path.suffix[1:].isdigit() else 0
+    text = "".join(p.read_text() for p in sorted(dbt_dir.glob("dbt.log*"), key=age, reverse=True))
     return text[text.rindex("Running with dbt="):]
 
 

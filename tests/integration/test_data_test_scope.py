@@ -36,27 +36,28 @@ def warehouse_with_two_repeats(synthetic_world, tmp_path_factory):
     return warehouse, newest - 1
 
 
-def failing_rows(warehouse: Path, scope: DataTestScope, tmp_path: Path) -> int:
+def failing_rows(warehouse: Path, scope: DataTestScope) -> int:
+    work = warehouse.parent  # one dbt target for both tests: the second parses only what changed
     with duckdb.connect(str(warehouse)) as con:
         record_data_test_scope(con, scope)
     subprocess.run(
         [DBT, "test", "--select", UNIQUE_TEST, "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs")],
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(work / "target"),
+         "--log-path", str(work / "logs")],
         env={**os.environ, "MOPAC_WAREHOUSE_DB": str(warehouse), "DBT_USE_COLORS": "false"},
         capture_output=True, text=True)
-    [result] = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    [result] = json.loads((work / "target" / "run_results.json").read_text())["results"]
     assert result["status"] in {"pass", "fail"}, result["message"]
     return result["failures"]
 
 
 def test_a_new_delivery_repeating_an_old_crime_fails_and_untouched_rows_are_not_read_again(
-        warehouse_with_two_repeats, tmp_path):
+        warehouse_with_two_repeats):
     warehouse, before_newest = warehouse_with_two_repeats
     # the repeat delivered in the newest file, with the row of the old file it repeats: 2 rows
-    assert failing_rows(warehouse, DataTestScope(before_newest, "newest file only"), tmp_path) == 2
+    assert failing_rows(warehouse, DataTestScope(before_newest, "newest file only")) == 2
 
 
-def test_every_row_is_tested_when_the_scope_says_so(warehouse_with_two_repeats, tmp_path):
+def test_every_row_is_tested_when_the_scope_says_so(warehouse_with_two_repeats):
     warehouse, _ = warehouse_with_two_repeats
-    assert failing_rows(warehouse, DataTestScope(EVERY_ROW, "every row"), tmp_path) == 4
+    assert failing_rows(warehouse, DataTestScope(EVERY_ROW, "every row")) == 4

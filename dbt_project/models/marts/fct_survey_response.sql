@@ -10,10 +10,12 @@ with responses as (
     select * from {{ ref('stg_uss_responses') }}
 ),
 
-{#- Victims of one crime share its borough; min() only keeps one row per crime. -#}
+{#- Victims of one crime share its borough; min() only keeps one row per crime. Only the crimes
+    responses name are grouped, not every crime of the history. -#}
 crime_boroughs as (
     select crime_ref, min(borough_code) as borough_code
     from {{ ref('fct_victim_crime') }}
+    where crime_ref in (select crime_ref from responses)
     group by crime_ref
 ),
 
