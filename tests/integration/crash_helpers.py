@@ -45,22 +45,27 @@ WRAPPER = textwrap.dedent('''
         for pid in children:  # e.g. dbt: killed first, so that it cannot outlive the build
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-        print(f"{KILLED_MARK} {POINT}: {where}", flush=True)
+        # the real stdout: while dbt runs, the build sends sys.stdout to its log
+        print(f"{KILLED_MARK} {POINT}: {where}", file=sys.__stdout__, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-    def kill_on_call(module, name, call, when):
+    def kill_on_call(module, name, call, when, counts=lambda result: True):
+        """SIGKILL before or after the call-th call; after, only calls whose result `counts` count."""
         real = getattr(module, name)
         calls = 0
 
         def wrapped(*args, **kwargs):
             nonlocal calls
-            calls += 1
-            if when == "before" and calls == call:
-                die(f"before call {call} of {module.__name__}.{name}")
+            if when == "before":
+                calls += 1
+                if calls == call:
+                    die(f"before call {call} of {module.__name__}.{name}")
             result = real(*args, **kwargs)
-            if when == "after" and calls == call:
-                die(f"after call {call} of {module.__name__}.{name}")
+            if when == "after" and counts(result):
+                calls += 1
+                if calls == call:
+                    die(f"after call {call} of {module.__name__}.{name}")
             return result
 
         setattr(module, name, wrapped)
@@ -86,7 +91,8 @@ WRAPPER = textwrap.dedent('''
         kill_on_call(pipeline, "load_rows", 2, "after")
     elif POINT == "ingest_between_files":  # the first new file committed, the second not started
         import pipelines.ingest.pipeline as pipeline
-        kill_on_call(pipeline, "_ingest_file", 1, "after")
+        # a file copied over itself (as copy_world leaves the earlier deliveries) is not ingested: None
+        kill_on_call(pipeline, "_ingest_file", 1, "after", counts=lambda result: result is not None)
     elif POINT in ("dbt_mid_build", "dbt_orphaned"):
         # Once dbt has built a marts model (others not yet): SIGKILL dbt, then the build
         # (dbt_mid_build); or the build only (dbt_orphaned: what becomes of dbt is the kernel's).
@@ -132,6 +138,12 @@ class Run:
     returncode: int
     output: str
     seconds: float
+
+
+def build_log(run: Run) -> str:
+    """The whole log of a build (its warnings, such as what recovery did, are not on the console)."""
+    [path] = [line.removeprefix("Log: ") for line in run.output.splitlines() if line.startswith("Log: ")]
+    return Path(path).read_text()
 
 
 def environment(world: Path) -> dict[str, str]:

@@ -21,7 +21,8 @@ def test_the_benchmark_times_the_floor_and_each_stage_of_a_first_and_an_incremen
         assert {"start-up", "ingest police_crimes", "dbt", "publish"} <= set(stages)
         assert sum(s["seconds"] for s in build["stages"]) == pytest.approx(build["wall_seconds"], abs=0.01)
         assert stages["ingest police_crimes"]["floor_seconds"] > 0 and build["floor"]["wall_seconds"] > 0
-        assert build["rows_received"] == build["floor"]["feeds"]["police_crimes"]["rows"] > 0
+        # every feed of the generated world, the floor loading the same files straight
+        assert build["rows_received"] == sum(feed["rows"] for feed in build["floor"]["feeds"].values()) > 0
         assert build["rows_per_second"] > 0 and build["build_floor_ratio"] > 1
         assert 50 < build["peak_build_mb"] < 2000 and build["peak_dbt_mb"] > 50
     assert first["new_files"] >= 1 and incremental["new_files"] >= 1 and incremental["months_before"] == 1
