@@ -148,8 +148,6 @@ class PublishedInputs:
 
 
 def last_published_inputs(con: duckdb.DuckDBPyConnection) -> PublishedInputs | None:
-    if not _table_exists(con, PUBLISHED_BUILDS_TABLE):
-        return None
     recorded = {name for (name,) in con.execute(
         "select column_name from information_schema.columns where table_schema = 'ops' and table_name = ?",
         [PUBLISHED_BUILDS_TABLE.split(".")[1]]).fetchall()}
@@ -166,9 +164,9 @@ def _last_published_row(con: duckdb.DuckDBPyConnection, columns: str) -> tuple |
     return rows[0] if rows else None
 
 
-def unchanged_since_last_publish(con: duckdb.DuckDBPyConnection, dbt_project_dir: Path) -> PublishedBuild | None:
-    """The last published build, when nothing dbt reads has changed since it; else None."""
+def unchanged_since_last_publish(con: duckdb.DuckDBPyConnection, inputs: TransformInputs) -> PublishedBuild | None:
+    """The last published build, when what dbt reads now (`inputs`) is what it was built from; else None."""
     last = last_published_build(con)
-    if last is None or last.fingerprint != read_transform_inputs(con, dbt_project_dir).fingerprint:
+    if last is None or last.fingerprint != inputs.fingerprint:
         return None
     return last

@@ -82,7 +82,6 @@
 {%- endmacro %}
 
 
-
 {#- Whether every snapshot of `feed` delivered after the newest file this table holds is dated after
     every snapshot delivered up to it (a superseded re-send counts: its date is being replaced). -#}
 {% macro only_later_snapshots_since_last_build(feed) -%}

@@ -86,21 +86,16 @@ def with_output_to(log: Callable[[str], None], events: Iterable) -> Iterator:
         yield event
 
 
-def nothing_new_since(warehouse: WarehouseResource) -> PublishedBuild | None:
-    """The last published build when nothing dbt reads has changed since it and its copy is still in
-    place; None when dbt has something to do."""
-    settings = warehouse.settings
-    if not (settings.published_dir / PUBLISHED_DB_NAME).exists():
-        return None
+def prepare_dbt_build(warehouse: WarehouseResource, full_refresh: bool) -> PublishedBuild | DataTestScope:
+    """From one read of what dbt reads: the last published build when nothing has changed since it
+    and its copy is still in place (dbt has nothing to do); else the rows this build's data tests
+    check, left where the dbt macro reads them."""
     with warehouse.connect() as con:
-        return unchanged_since_last_publish(con, mopac_dbt_project.project_dir)
-
-
-def scope_data_tests(warehouse: WarehouseResource, full_refresh: bool) -> DataTestScope:
-    """Decide which rows this build's data tests check and leave it where the dbt macro reads it."""
-    with warehouse.connect() as con:
-        scope = data_test_scope(last_published_inputs(con), read_transform_inputs(con, mopac_dbt_project.project_dir),
-                                full_refresh=full_refresh)
+        inputs = read_transform_inputs(con, mopac_dbt_project.project_dir)
+        if not full_refresh and (warehouse.settings.published_dir / PUBLISHED_DB_NAME).exists():
+            if (last := unchanged_since_last_publish(con, inputs)) is not None:
+                return last
+        scope = data_test_scope(last_published_inputs(con), inputs, full_refresh=full_refresh)
         record_data_test_scope(con, scope)
     return scope
 
@@ -114,11 +109,12 @@ def nothing_new_message(last: PublishedBuild) -> str:
             dagster_dbt_translator=MopacDbtTranslator())
 def mopac_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
                      config: DbtBuildConfig):
-    if not config.full_refresh and (last := nothing_new_since(warehouse)) is not None:
+    plan = prepare_dbt_build(warehouse, config.full_refresh)
+    if isinstance(plan, PublishedBuild):
         # Yielding no outputs (dbt's are optional) makes Dagster skip the publish step downstream.
-        context.log.info(nothing_new_message(last))
+        context.log.info(nothing_new_message(plan))
         return
-    context.log.info(f"Data tests: {scope_data_tests(warehouse, config.full_refresh).reason}.")
+    context.log.info(f"Data tests: {plan.reason}.")
     os.environ.update(dbt_environment(warehouse))
     # One target (and log) folder per warehouse, overwritten by each build, instead of dagster-dbt's
     # default of a new folder per invocation: bounded on disk, and dbt parses only what changed.

@@ -108,20 +108,20 @@ def test_an_empty_warehouse_has_a_fingerprint_and_no_published_build(project):
     inputs = read_transform_inputs(con, project)
     assert inputs.registry_files == 0 and inputs.registry_max_file_id is None
     assert last_published_build(con) is None
-    assert unchanged_since_last_publish(con, project) is None
+    assert unchanged_since_last_publish(con, read_transform_inputs(con, project)) is None
 
 
 def test_the_last_published_build_is_unchanged_until_an_input_changes(con, project):
-    assert unchanged_since_last_publish(con, project) is None
+    assert unchanged_since_last_publish(con, read_transform_inputs(con, project)) is None
     record_published_build(con, "20250101T000000000000Z", read_transform_inputs(con, project),
                            datetime(2025, 1, 1, tzinfo=timezone.utc))
     con.execute("insert into ops.file_registry values (3, 'police_crimes', 'loaded', now(), null)")
     record_published_build(con, "20250102T000000000000Z", read_transform_inputs(con, project),
                            datetime(2025, 1, 2, tzinfo=timezone.utc))
-    last = unchanged_since_last_publish(con, project)
+    last = unchanged_since_last_publish(con, read_transform_inputs(con, project))
     assert last is not None and last.build_id == "20250102T000000000000Z"
     con.execute("update ops.file_registry set status = 'superseded' where file_id = 1")
-    assert unchanged_since_last_publish(con, project) is None
+    assert unchanged_since_last_publish(con, read_transform_inputs(con, project)) is None
 
 
 def test_a_retrained_linkage_model_changes_the_fingerprint_and_caches_do_not(con, project):
