@@ -204,15 +204,15 @@ def build_schema(contract: FeedContract, context: RuleContext,
     return pa.DataFrameSchema(columns, strict=False, name=contract.feed)
 
 
-def failure_probe(contract: FeedContract, context: RuleContext) -> list[pl.Expr]:
-    """One boolean per column with rules: does any row fail one of them, or lack a required value?
-    Selected together, they are one pass over a batch, where Pandera makes a pass per check; most
-    columns of most batches fail nothing, so only the others need Pandera's findings."""
-    probes = []
+def row_failures(contract: FeedContract, context: RuleContext) -> dict[str, pl.Expr]:
+    """Per column with rules: true on the rows failing one of them or lacking a required value.
+    Every rule reads only its own row, so Pandera, which makes a pass per check, needs to see only
+    the rows where one of these is true, and only the columns where one is."""
+    failures = {}
     for col in contract.columns:
         fails = [~rule.passes for rule in column_rules(col, contract, context)]
         if col.required:
             fails.append(pl.col(col.name).is_null())
         if fails:
-            probes.append(pl.any_horizontal(fails).any().alias(col.name))
-    return probes
+            failures[col.name] = pl.any_horizontal(fails)
+    return failures

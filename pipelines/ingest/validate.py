@@ -15,8 +15,8 @@ from pipelines.ingest.read import ROW_NUMBER, Batch, normalise_header
 from schemas.contract import ColumnContract, FeedContract
 from schemas.formats import FORMATS
 from schemas.pandera_schema import (
-    CHECK_REASONS, PANDERA_NOT_NULLABLE, PARSED_TYPES, RuleContext, build_schema, condition_holds, failure_probe,
-    human_date_format, parsed_column, with_parsed_values)
+    CHECK_REASONS, PANDERA_NOT_NULLABLE, PARSED_TYPES, RuleContext, build_schema, condition_holds,
+    human_date_format, parsed_column, row_failures, with_parsed_values)
 
 _MAX_VALUE_CHARS = 100
 _HASH_MULTIPLIER = 1_000_003
@@ -79,7 +79,7 @@ class FileValidation:
         self.contract, self.context = contract, context
         self.warnings = check_columns(columns, contract)
         self._renames = header_names(columns, contract)
-        self._failure_probe = failure_probe(contract, context)
+        self._row_failures = row_failures(contract, context)
         self._schemas: dict[frozenset[str], pa.DataFrameSchema] = {}
         present = set(self._renames.values())
         self._filled = [pl.lit(None, pl.String).alias(c.name) for c in contract.delivered_columns if c.name not in present]
@@ -124,15 +124,19 @@ class FileValidation:
                 .select(list(QUARANTINE_SCHEMA)))
 
     def _rule_findings(self, cleaned: pl.DataFrame) -> pl.DataFrame:
-        """Pandera's findings on the columns where some row fails a rule (the probe's one pass
-        finds them); a column failing nothing would only cost Pandera its passes."""
-        flags = cleaned.select(self._failure_probe).row(0, named=True) if self._failure_probe else {}
-        failing = frozenset(column for column, failed in flags.items() if failed)
-        if not failing:
+        """Pandera's findings on the rows where some rule fails and the columns where one does (one
+        pass finds them): elsewhere Pandera would only make passes that find nothing. Positions in
+        Pandera's failure cases are mapped back through ROW_NUMBER, so the subset is safe."""
+        if not self._row_failures:
             return no_findings()
+        failing_rows = cleaned.filter(pl.any_horizontal(self._row_failures.values()))
+        if failing_rows.is_empty():
+            return no_findings()
+        flags = failing_rows.select(fails.any().alias(column) for column, fails in self._row_failures.items())
+        failing = frozenset(column for column, failed in flags.row(0, named=True).items() if failed)
         if failing not in self._schemas:
             self._schemas[failing] = build_schema(self.contract, self.context, only=failing)
-        return _schema_findings(cleaned, self._schemas[failing], self.contract, self.context)
+        return _schema_findings(failing_rows, self._schemas[failing], self.contract, self.context)
 
     def _exact_copies(self, frame: pl.DataFrame) -> pl.DataFrame:
         """(row_number, _first) of the rows that repeat an earlier row exactly."""
