@@ -1,8 +1,10 @@
 """The JSON Lines reader: one JSON object per line; nested objects are read by the contract's paths
 (`sentence.date` is the `date` inside `sentence`), unknown fields are ignored.
 
-Lines are read as text, in batches, and every path is extracted column-wise. A line that is not a
-JSON object is set aside as `malformed_record`; a last line cut short (no line ending, not JSON) is a
+Lines are read as text, in batches. Polars decides which lines are JSON objects (strictly: DuckDB's
+parser accepts trailing commas and NaN); DuckDB then parses each of those once for every path, where
+Polars would parse the line again per path. A line that is not a JSON object is set aside as
+`malformed_record`; a last line cut short (no line ending, not JSON) is a
 truncated file: loading it would close, in a snapshot, every record after the cut.
 """
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pyarrow.csv as pa_csv
 
@@ -36,8 +39,8 @@ class JsonLinesRows:
             raise UnreadableFile(f"{path.name} is empty; ask the sender to re-send the extract.")
         self.path, self.scan = path, scan
         self.encoding, self.warnings = text_encoding(scan)
-        self._paths = {normalise_header(c.delivered_as): _json_path(c.delivered_as) for c in contract.delivered_columns}
-        self.columns = list(self._paths)
+        paths = {normalise_header(c.delivered_as): _json_path(c.delivered_as) for c in contract.delivered_columns}
+        self.columns, self._paths = list(paths), list(paths.values())
         self.rows_received = 0
 
     def __iter__(self) -> Iterator[Batch]:
@@ -50,6 +53,7 @@ class JsonLinesRows:
         numbering = RowNumbering()
         reported = 0
         last_malformed = 0
+        parser = duckdb.connect()
         for record_batch in delimited_record_batches(self.path, self.scan, self.encoding, ["line"], skip_rows=0,
                                                      on_invalid_row=note, delimiter=_NO_DELIMITER, quote_char=False):
             lines = numbering.number(pl.from_arrow(record_batch), [n for n, _ in split])
@@ -63,11 +67,22 @@ class JsonLinesRows:
                 set_aside_findings(new_split, "malformed_record", _MALFORMED_DETAIL),
             ])
             last_malformed = max(last_malformed, findings["row_number"].max() or 0)
-            yield Batch(lines.filter(well_formed).select(
-                ROW_NUMBER, *[line.str.json_path_match(path).alias(name) for name, path in self._paths.items()]),
-                findings)
+            yield Batch(self._fields(parser, lines.filter(well_formed)), findings)
+        parser.close()
         self.rows_received = max(numbering.last_good_row, max((n for n, _ in split), default=0))
         if last_malformed and last_malformed == self.rows_received and not self.scan.ends_with_newline:
             raise UnreadableFile(
                 f"{self.path.name} looks truncated: its last line (row {last_malformed}) has no line ending and is not "
                 "a whole JSON object. Ask the sender to re-send the complete file.")
+
+    def _fields(self, parser: duckdb.DuckDBPyConnection, objects: pl.DataFrame) -> pl.DataFrame:
+        """ROW_NUMBER and one text column per contract path (null where the object lacks it)."""
+        parser.register("objects", objects.to_arrow())
+        try:
+            extracted = parser.sql("select json_extract_string(line, $paths::varchar[]) as fields from objects",
+                                   params={"paths": self._paths}).pl()
+        finally:
+            parser.unregister("objects")
+        fields = extracted.get_column("fields")
+        return objects.select(ROW_NUMBER).with_columns(
+            fields.list.get(i).alias(name) for i, name in enumerate(self.columns))
