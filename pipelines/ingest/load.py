@@ -27,32 +27,32 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: FeedContract, pse
     con.execute("create schema if not exists raw")
     empty = pl.DataFrame(schema={ROW_NUMBER: pl.Int64, **{
         c.name: pl.Date if c.type == "date" else pl.String for c in contract.columns}})
-    with _incoming(con, contract, empty) as (select, params):
+    with _incoming(con, contract, prepare(empty, contract)) as (select, params):
         con.execute(f"create table if not exists {raw_table(contract)} as {select} limit 0", [None, *params])
 
 
-def load_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: pl.DataFrame, file_id: int) -> int:
-    """Append a file's accepted rows to raw.<feed> with lineage columns; return the row count. The
-    connection must have been readied by ensure_raw_table.
+def load_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, prepared: pl.DataFrame, file_id: int) -> int:
+    """Append a file's accepted rows, as `pseudonymise.prepare` left them, to raw.<feed> with lineage
+    columns; return the row count. The connection must have been readied by ensure_raw_table.
 
     Raw keeps every version of every period: which version is current is the registry's business
     (status 'loaded' vs 'superseded'), so a replaced delivery stays auditable.
     """
     columns = ", ".join(quote_identifier(name) for name, _ in raw_columns(contract))
-    with _incoming(con, contract, accepted) as (select, params):
+    with _incoming(con, contract, prepared) as (select, params):
         con.execute(f"insert into {raw_table(contract)} (_file_id, _row_number, _loaded_at, {columns}) {select}",
                     [file_id, *params])
-    return accepted.height
+    return prepared.height
 
 
 @contextmanager
-def _incoming(con: duckdb.DuckDBPyConnection, contract: FeedContract, accepted: pl.DataFrame):
-    """The accepted rows, prepared, as a relation of this connection, and the select (with its
+def _incoming(con: duckdb.DuckDBPyConnection, contract: FeedContract, prepared: pl.DataFrame):
+    """The prepared rows as a relation of this connection, and the select (with its
     parameters after the file id) turning them into raw.<feed>'s columns. Each distinct personal
     value is tokenised once (initials, Soundex codes, dates of birth and names repeat a great deal;
     HMAC is the costly step), then joined back to its rows."""
     wanted = tokens(contract)
-    con.register("incoming_rows", prepare(accepted, contract).to_arrow())
+    con.register("incoming_rows", prepared.to_arrow())
     try:
         if wanted:
             distinct_values = " union ".join(

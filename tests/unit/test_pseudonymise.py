@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest.load import ensure_raw_table, load_rows
-from pipelines.ingest.pseudonymise import install_token_macro, raw_columns
+from pipelines.ingest.pseudonymise import install_token_macro, prepare, raw_columns
 from pipelines.ingest.read import ROW_NUMBER, Batch
 from pipelines.ingest.reference import rule_context
 from pipelines.ingest.validate import FileValidation
@@ -32,7 +32,7 @@ def _loaded(key="key-1", **overrides):
     validation = FileValidation(CONTRACT, rule_context(date(2025, 4, 1)), list(row))
     accepted = validation.batch(Batch(pl.DataFrame([{ROW_NUMBER: 1, **row}])))
     ensure_raw_table(con, CONTRACT, key)
-    load_rows(con, CONTRACT, accepted, file_id=7)
+    load_rows(con, CONTRACT, prepare(accepted, CONTRACT), file_id=7)
     return con, con.sql("select * from raw.police_crimes").pl()
 
 
@@ -62,7 +62,7 @@ def test_rows_sharing_the_only_personal_value_of_a_feed_are_each_loaded_once():
     accepted = validation.batch(Batch(pl.DataFrame(rows, schema={ROW_NUMBER: pl.Int64, **dict.fromkeys(header, pl.String)})))
     con = duckdb.connect()
     ensure_raw_table(con, contract, "key-1")
-    load_rows(con, contract, accepted, file_id=7)
+    load_rows(con, contract, prepare(accepted, contract), file_id=7)
     assert con.execute("select _row_number, count(*), count(distinct victim_ref_token) from raw.uss_responses "
                        "group by all order by all").fetchall() == [(1, 1, 1), (2, 1, 1)]
 
