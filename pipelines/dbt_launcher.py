@@ -7,10 +7,15 @@ build starts dbt through this launcher, which (on Linux) asks the kernel to SIGK
 parent dies (prctl PR_SET_PDEATHSIG, kept across exec) and then becomes dbt. A dbt killed part-way
 is safe: each model is written in its own transaction, and the next build runs dbt again (the
 killed build recorded no publish).
+
+dagster-dbt asks `dbt --version` before every invocation, only to read dbt-core's version. dbt
+itself takes seconds to import for that and asks PyPI for its latest release: a network call from
+every build. The launcher answers from the installed packages' metadata instead.
 """
 from __future__ import annotations
 
 import ctypes
+from importlib import metadata
 import os
 import signal
 import sys
@@ -34,7 +39,16 @@ def die_with_parent(expected_parent: int | None = None) -> bool:
     return True
 
 
+def installed_versions() -> str:
+    """What `dbt --version` says about the installed dbt, without its check for newer releases."""
+    return (f"Core:\n  - installed: {metadata.version('dbt-core')}\n\n"
+            f"Plugins:\n  - duckdb: {metadata.version('dbt-duckdb')}")
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        print(installed_versions())
+        return
     parent = os.environ.get(PARENT_PID_VARIABLE)
     die_with_parent(int(parent) if parent else None)
     dbt = Path(sys.executable).parent / "dbt"
