@@ -85,10 +85,21 @@ def write_lock(
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# DuckDB checkpoints (writes the WAL's committed rows into the database file) at the first commit
+# after the WAL passes this size, and when the file is closed. At its default of 16MB a police month
+# (~50MB of WAL, its tokens being 64 hex characters each) checkpointed at every commit, rewriting the
+# table's last row groups each time: a year of police deliveries took 20-23 s to ingest, against
+# 15 s (close included) at 512MB, with the same peak memory (DuckDB's share is capped by
+# memory_limit) and a 22% smaller file. A crash loses nothing either way: what is committed is in
+# the WAL, replayed when the file is next opened.
+CHECKPOINT_THRESHOLD = "512MB"
+
+
 def connect_for_write(db_path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for writing. Call inside `write_lock`; close before dbt runs."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(db_path), config={"memory_limit": memory_limit})
+    return duckdb.connect(str(db_path), config={"memory_limit": memory_limit,
+                                                "checkpoint_threshold": CHECKPOINT_THRESHOLD})
 
 
 def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
