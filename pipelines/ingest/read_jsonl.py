@@ -20,6 +20,7 @@ from pipelines.ingest.landing import FileScan
 from pipelines.ingest.read import (
     ROW_NUMBER, Batch, RowNumbering, UnreadableFile, delimited_record_batches, normalise_header, set_aside_findings,
     text_encoding)
+from pipelines.sql import quote_identifier
 from schemas.contract import FeedContract
 
 # A line is one field: this control character never occurs raw in valid JSON, so a line holding
@@ -53,22 +54,22 @@ class JsonLinesRows:
         numbering = RowNumbering()
         reported = 0
         last_malformed = 0
-        parser = duckdb.connect()
-        for record_batch in delimited_record_batches(self.path, self.scan, self.encoding, ["line"], skip_rows=0,
-                                                     on_invalid_row=note, delimiter=_NO_DELIMITER, quote_char=False):
-            lines = numbering.number(pl.from_arrow(record_batch), [n for n, _ in split])
-            line = pl.col("line")
-            well_formed = line.str.strip_chars().str.starts_with("{") & line.str.json_path_match("$").is_not_null()
-            malformed = lines.filter(~well_formed).select(pl.col(ROW_NUMBER).alias("row_number"))
-            new_split = split[reported:]
-            reported = len(split)
-            findings = pl.concat([
-                set_aside_findings([(n, 1) for n in malformed["row_number"]], "malformed_record", _MALFORMED_DETAIL),
-                set_aside_findings(new_split, "malformed_record", _MALFORMED_DETAIL),
-            ])
-            last_malformed = max(last_malformed, findings["row_number"].max() or 0)
-            yield Batch(self._fields(parser, lines.filter(well_formed)), findings)
-        parser.close()
+        with duckdb.connect() as parser:
+            for record_batch in delimited_record_batches(self.path, self.scan, self.encoding, ["line"], skip_rows=0,
+                                                         on_invalid_row=note, delimiter=_NO_DELIMITER,
+                                                         quote_char=False):
+                lines = numbering.number(pl.from_arrow(record_batch), [n for n, _ in split])
+                line = pl.col("line")
+                well_formed = line.str.strip_chars().str.starts_with("{") & line.str.json_path_match("$").is_not_null()
+                malformed = lines.filter(~well_formed).select(pl.col(ROW_NUMBER).alias("row_number"))
+                new_split = split[reported:]
+                reported = len(split)
+                findings = pl.concat([
+                    set_aside_findings([(n, 1) for n in malformed["row_number"]], "malformed_record", _MALFORMED_DETAIL),
+                    set_aside_findings(new_split, "malformed_record", _MALFORMED_DETAIL),
+                ])
+                last_malformed = max(last_malformed, findings["row_number"].max() or 0)
+                yield Batch(self._fields(parser, lines.filter(well_formed)), findings)
         self.rows_received = max(numbering.last_good_row, max((n for n, _ in split), default=0))
         if last_malformed and last_malformed == self.rows_received and not self.scan.ends_with_newline:
             raise UnreadableFile(
@@ -79,10 +80,9 @@ class JsonLinesRows:
         """ROW_NUMBER and one text column per contract path (null where the object lacks it)."""
         parser.register("objects", objects.to_arrow())
         try:
-            extracted = parser.sql("select json_extract_string(line, $paths::varchar[]) as fields from objects",
-                                   params={"paths": self._paths}).pl()
+            extracted = parser.sql(f"select {quote_identifier(ROW_NUMBER)}, json_extract_string(line, $paths::varchar[]) "
+                                   "as _fields from objects", params={"paths": self._paths}).pl()
         finally:
             parser.unregister("objects")
-        fields = extracted.get_column("fields")
-        return objects.select(ROW_NUMBER).with_columns(
-            fields.list.get(i).alias(name) for i, name in enumerate(self.columns))
+        return extracted.select(ROW_NUMBER, *[pl.col("_fields").list.get(i).alias(name)
+                                              for i, name in enumerate(self.columns)])
