@@ -15,10 +15,10 @@ every build. The launcher answers from the installed packages' metadata instead.
 from __future__ import annotations
 
 import ctypes
-from importlib import metadata
 import os
 import signal
 import sys
+from importlib import metadata
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

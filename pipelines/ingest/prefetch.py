@@ -83,7 +83,9 @@ def prefetched(jobs: list[Callable[[], Iterable[T]]], depth: int,
 
 
 def _unfailing(items: Iterator[T]) -> Iterator[T]:
+    """The caller chose not to read this job's outcome: its error is dropped, but an interrupt (Ctrl-C
+    arriving while the rest is skipped) is not."""
     try:
         yield from items
-    except BaseException:  # noqa: BLE001 - the caller chose not to read this job's outcome
+    except Exception:
         return

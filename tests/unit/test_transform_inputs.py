@@ -108,7 +108,7 @@ def test_an_empty_warehouse_has_a_fingerprint_and_no_published_build(project):
     inputs = read_transform_inputs(con, project)
     assert inputs.registry_files == 0 and inputs.registry_max_file_id is None
     assert last_published_build(con) is None
-    assert unchanged_since_last_publish(con, read_transform_inputs(con, project)) is None
+    assert unchanged_since_last_publish(con, inputs) is None
 
 
 def test_the_last_published_build_is_unchanged_until_an_input_changes(con, project):
