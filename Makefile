@@ -48,8 +48,9 @@ MONTHS ?= 1
 AGAINST ?= 1
 SCALE ?= 1.0
 SEED ?= 42
+REPEATS ?= 3
 benchmark: $(READY) $(DBT_MANIFEST)
-	$(VENV)/bin/mopac benchmark --months $(MONTHS) --against $(AGAINST) --scale $(SCALE) --seed $(SEED)
+	$(VENV)/bin/mopac benchmark --months $(MONTHS) --against $(AGAINST) --scale $(SCALE) --seed $(SEED) --repeats $(REPEATS)
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

@@ -167,9 +167,11 @@ def demo(verbose: bool) -> None:
 @click.option("--defect-scale", default=1.0, show_default=True, help="As for generate (0 = a clean world).")
 @click.option("--keep", type=click.Path(path_type=Path), default=None,
               help="A new or empty folder to keep the worlds, build outputs and logs in (default: a temporary one).")
+@click.option("--repeats", default=3, show_default=True,
+              help="Builds of each new month from the same state; the median is reported.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Also write the figures here.")
 def benchmark(months: int, against: int, scale: float, seed: int, start: str, defect_scale: float, keep: Path | None,
-              json_path: Path | None) -> None:
+              repeats: int, json_path: Path | None) -> None:
     """Time `mopac build` stage by stage, with peak memory, against DuckDB loading the same files."""
     import json
 
@@ -179,11 +181,13 @@ def benchmark(months: int, against: int, scale: float, seed: int, start: str, de
         raise click.BadParameter("must be 1 or more", param_hint="--months")
     if not 1 <= against <= months:
         raise click.BadParameter("must be between 1 and --months", param_hint="--against")
+    if repeats < 1:
+        raise click.BadParameter("must be 1 or more", param_hint="--repeats")
     if keep is not None and keep.exists() and any(keep.iterdir()):
         raise click.BadParameter(f"{keep} is not empty", param_hint="--keep")
     _prepare_dbt_manifest()
     report = run_benchmark(months=months, scale=scale, seed=seed, start=start, keep=keep, defect_scale=defect_scale,
-                           against=against, echo=click.echo)
+                           against=against, repeats=repeats, echo=click.echo)
     if json_path is not None:
         json_path.write_text(json.dumps(report, indent=2))
         click.echo(f"Figures written to {json_path}")

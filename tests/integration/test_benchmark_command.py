@@ -7,11 +7,11 @@ from click.testing import CliRunner
 from pipelines.cli import main
 
 
-@pytest.mark.slow  # two real builds in subprocesses: about a minute, more on a busy machine
+@pytest.mark.slow  # three real builds in subprocesses: about two minutes, more on a busy machine
 def test_the_benchmark_times_the_floor_and_each_stage_of_a_first_and_an_incremental_build(tmp_path):
     figures = tmp_path / "figures.json"
     result = CliRunner().invoke(main, ["benchmark", "--months", "1", "--against", "1", "--scale", "0.01", "--seed", "3",
-                                       "--keep", str(tmp_path / "kept"), "--json", str(figures)])
+                                       "--repeats", "2", "--keep", str(tmp_path / "kept"), "--json", str(figures)])
     assert result.exit_code == 0, result.output
     report = json.loads(figures.read_text())
     first, incremental = report["builds"]
@@ -27,9 +27,15 @@ def test_the_benchmark_times_the_floor_and_each_stage_of_a_first_and_an_incremen
         assert 50 < build["peak_build_mb"] < 2000 and build["peak_dbt_mb"] > 50
     assert first["new_files"] >= 1 and incremental["new_files"] >= 1 and incremental["months_before"] == 1
     assert report["incremental_ratio"] == 1.0 and report["against_months"] == 1  # one month: compared with itself
+    assert len(incremental["repeat_wall_seconds"]) == 2 and incremental["wall_seconds"] == max(incremental["repeat_wall_seconds"])
     assert "stage" in result.output and "build/floor" in result.output
 
 
 def test_the_smaller_warehouse_compared_with_must_not_be_larger(tmp_path):
     result = CliRunner().invoke(main, ["benchmark", "--months", "12", "--against", "60"])
     assert result.exit_code == 2 and "--against" in result.output and "between 1 and --months" in result.output
+
+
+def test_a_new_month_is_built_at_least_once():
+    result = CliRunner().invoke(main, ["benchmark", "--months", "12", "--repeats", "0"])
+    assert result.exit_code == 2 and "--repeats" in result.output and "1 or more" in result.output

@@ -1,4 +1,5 @@
-"""`mopac benchmark`'s pure helpers: stages from a run's events, ratios, the table, the floor's loaders."""
+"""`mopac benchmark`'s pure helpers: stages from a run's events, ratios, the table, the median of repeated
+builds, putting a world back, the floor's loaders."""
 import json
 import subprocess
 import sys
@@ -6,8 +7,8 @@ import sys
 import pytest
 import xlsxwriter
 
-from pipelines.benchmark import (FINISH, OTHER, STARTUP, TOTAL, RunEvent, Stage, files_by_month, format_table, ratio,
-                                 stages_from_events)
+from pipelines.benchmark import (FINISH, OTHER, STARTUP, TOTAL, BuildMeasurement, RunEvent, Stage, World,
+                                 files_by_month, format_table, median_build, ratio, restorable, stages_from_events)
 from pipelines.benchmark_floor import load
 
 STAGES = {"raw__police_crimes": "ingest police_crimes", "raw__court_hearings": "ingest court_hearings",
@@ -53,6 +54,44 @@ def test_ratios_and_the_table():
         "dbt           21.0       400         -",
         "total         26.0     1,234       1.2",
     ]
+
+
+def build_taking(seconds: float) -> BuildMeasurement:
+    return BuildMeasurement("one new month on 12", 12, 13, 14, 0, "SUCCESS", seconds, [], 0, 0.0, 0.0, None, None,
+                            {}, "")
+
+
+def test_repeated_builds_report_the_one_of_median_wall_time_with_every_wall_time():
+    median = median_build([build_taking(70.0), build_taking(55.0), build_taking(61.0)])
+    assert median.wall_seconds == 61.0 and median.repeat_wall_seconds == [70.0, 55.0, 61.0]
+    assert "the median of 3 builds from the same state, which took 70.0, 55.0, 61.0 s" in median.describe()
+    assert median_build([build_taking(50.0), build_taking(40.0)]).wall_seconds == 50.0
+    single = median_build([build_taking(42.0)])
+    assert single.wall_seconds == 42.0 and "median" not in single.describe()
+
+
+def test_a_world_is_put_back_as_it_was_and_its_copy_removed(tmp_path):
+    world = World(tmp_path)
+    (world.warehouse / "published" / "parquet_versions" / "v1").mkdir(parents=True)
+    (world.warehouse / "published" / "parquet").symlink_to("parquet_versions/v1")
+    (world.warehouse / "mopac.duckdb").write_text("twelve months")
+    (world.dagster).mkdir()
+    (world.dagster / "runs.db").write_text("one run")
+    (world.landing / "police_crimes").mkdir(parents=True)
+    landed = world.landing / "police_crimes" / "met_crimes_2026-01.csv"
+    landed.write_text("new month")
+    with restorable(world) as restore:
+        (world.warehouse / "mopac.duckdb").write_text("thirteen months")
+        (world.dagster / "runs.db").write_text("two runs")
+        (world.warehouse / "published" / "parquet").unlink()
+        (world.warehouse / "published" / "parquet").symlink_to("parquet_versions/v2")
+        change_time = landed.stat().st_ctime_ns
+        restore()
+        assert (world.warehouse / "mopac.duckdb").read_text() == "twelve months"
+        assert (world.dagster / "runs.db").read_text() == "one run"
+        assert (world.warehouse / "published" / "parquet").readlink().as_posix() == "parquet_versions/v1"
+        assert landed.stat().st_ctime_ns == change_time  # the registry still knows the landed files
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dagster", "landing", "warehouse"]
 
 
 def test_generated_files_are_split_by_the_month_of_their_period(tmp_path):
