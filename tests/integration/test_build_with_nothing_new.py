@@ -106,3 +106,9 @@ def test_dbt_keeps_one_target_folder_per_warehouse_and_parses_only_what_changed(
     second_dbt_run = latest_dbt_invocation(dbt_dir)  # the new delivery's (the build with nothing new ran none)
     assert "Partial parsing enabled" in second_dbt_run
     assert "Unable to do partial parsing" not in second_dbt_run
+
+
+def test_dbt_sends_no_usage_events_to_dbt_labs(builds):
+    last_run = latest_dbt_invocation(builds["warehouse"] / "dbt")
+    assert "'send_anonymous_usage_stats': 'False'" in last_run
+    assert "Sending event" not in last_run
