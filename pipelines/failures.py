@@ -2,9 +2,9 @@
 and for each failed dbt test its failing rows' delivery file and row.
 
 Messages raised by this project name files, rows, columns and checks, never values, so they are
-shown as they are. dbt keeps a failing test's rows as a view in schema test_failures
-(dbt_project.yml); where the tested model carries lineage (file_id, source_row_number), those
-rows lead back to the delivery.
+shown as they are. A failed test's query (its compiled SQL in run_results.json) selects its failing
+rows; where the tested model carries lineage (file_id, source_row_number), those rows lead back to
+the delivery.
 """
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.sql import qualified
+import duckdb
+
 from pipelines.warehouse import connect_read_only
 
 EXAMPLE_ROWS = 5
@@ -48,20 +49,22 @@ def failed_dbt_tests(run_results: Path, warehouse_db: Path) -> list[FailedTest]:
     con = connect_read_only(warehouse_db)
     try:
         return [FailedTest(r["unique_id"].split(".")[2], r.get("failures") or 0,
-                           _failing_rows(con, r.get("relation_name"))) for r in failed]
+                           _failing_rows(con, r.get("compiled_code"))) for r in failed]
     finally:
         con.close()
 
 
-def _failing_rows(con, relation_name: str | None) -> list[tuple[str, int]]:
-    if not relation_name:
+def _failing_rows(con: duckdb.DuckDBPyConnection, test_sql: str | None) -> list[tuple[str, int]]:
+    if not test_sql:
         return []
-    schema, view = [part.strip('"') for part in relation_name.split(".")][-2:]
-    columns = {c for (c,) in con.execute("select column_name from information_schema.columns "
-                                         "where table_schema = ? and table_name = ?", [schema, view]).fetchall()}
-    if not {"file_id", "source_row_number"} <= columns:
+    failing = f"(\n{test_sql}\n) as failing"  # on lines of its own: the query may end in a -- comment
+    try:
+        columns = {d[0] for d in con.execute(f"select * from {failing} limit 0").description}
+        if not {"file_id", "source_row_number"} <= columns:
+            return []
+        return con.execute(f"""
+            select registry.file_name, failing.source_row_number
+            from {failing} join ops.file_registry as registry using (file_id)
+            order by 1, 2 limit ?""", [EXAMPLE_ROWS]).fetchall()
+    except duckdb.Error:  # a test that errored rather than failed: its query does not run
         return []
-    return con.execute(f"""
-        select registry.file_name, failing.source_row_number
-        from {qualified(schema, view)} as failing join ops.file_registry as registry using (file_id)
-        order by 1, 2 limit ?""", [EXAMPLE_ROWS]).fetchall()

@@ -97,6 +97,8 @@ def prepare_dbt_build(warehouse: WarehouseResource, full_refresh: bool) -> Publi
                 return last
         scope = data_test_scope(last_published_inputs(con), inputs, full_refresh=full_refresh)
         record_data_test_scope(con, scope)
+        # Until 2026-11-22 dbt kept each test's failing rows as a view here; stale, they would only mislead.
+        con.execute("drop schema if exists test_failures cascade")
     return scope
 
 

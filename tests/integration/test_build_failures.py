@@ -3,6 +3,7 @@ test that fails, a build run with another pseudonym key, and blocking checks tha
 job before anything is published."""
 import json
 
+import duckdb
 import pytest
 
 from pipelines.build import rebuild_from_landing, run_build, summarise
@@ -48,6 +49,9 @@ def test_a_failing_data_test_names_its_rows_keeps_the_published_copy_and_a_corre
     write_police_file(folder / "met_crimes_2025-03.csv", numbered_rows(3, **MARCH))
     build()
     before = published_build_id(root)
+    warehouse = root / "warehouse" / "mopac.duckdb"
+    with duckdb.connect(str(warehouse)) as con:  # what builds before 2026-11-22 left
+        con.execute("create schema test_failures; create view test_failures.stale as select 1 as one")
     # The defect the review found: a key checked within its file only.
     monkeypatch.setattr("pipelines.ingest.pipeline.cross_period_key_conflicts", lambda *args: no_findings())
     write_police_file(folder / "met_crimes_2025-04.csv", numbered_rows(12)[2:])
@@ -60,6 +64,8 @@ def test_a_failing_data_test_names_its_rows_keeps_the_published_copy_and_a_corre
     assert "met_crimes_2025-03.csv row 3, met_crimes_2025-04.csv row 1" in summary
     assert "What to do: README, 'When a build fails'" in summary
     assert published_build_id(root) == before
+    # the rows were found by the test's own query: the warehouse keeps no views of failing rows
+    assert query(warehouse, "select count(*) from information_schema.schemata where schema_name = 'test_failures'") == [(0,)]
 
     write_police_file(folder / "met_crimes_2025-04_v2.csv", numbered_rows(12)[3:])  # the sender's correction
     build()
