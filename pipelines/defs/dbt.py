@@ -89,7 +89,7 @@ def with_output_to(log: Callable[[str], None], events: Iterable) -> Iterator:
 def prepare_dbt_build(warehouse: WarehouseResource, full_refresh: bool) -> PublishedBuild | DataTestScope:
     """From one read of what dbt reads: the last published build when nothing has changed since it
     and its copy is still in place (dbt has nothing to do); else the rows this build's data tests
-    check, left where the dbt macro reads them."""
+    check, left where the dbt macro reads them, with the failing-row views older builds kept dropped."""
     with warehouse.connect() as con:
         inputs = read_transform_inputs(con, mopac_dbt_project.project_dir)
         if not full_refresh and (warehouse.settings.published_dir / PUBLISHED_DB_NAME).exists():
