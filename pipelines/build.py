@@ -61,11 +61,11 @@ def run_build(settings: Settings, *, full_refresh: bool = False, log: Callable[[
         log(f"Building; the whole log goes to {log_path}")
         run_config = {"ops": {mopac_dbt_models.op.name: {"config": {"full_refresh": full_refresh}}},
                       "loggers": run_loggers_config(log_path, verbose)}
-        instance = dg.DagsterInstance.get()
-        fail_runs_of_killed_builds(instance, log)
-        with python_logs_to(log_path, verbose):
-            result = job.execute_in_process(instance=instance, run_config=run_config, tags=dict([BUILD_RUN_TAG]),
-                                            raise_on_error=False)
+        with dg.DagsterInstance.get() as instance:
+            fail_runs_of_killed_builds(instance, log)
+            with python_logs_to(log_path, verbose):
+                result = job.execute_in_process(instance=instance, run_config=run_config,
+                                                tags=dict([BUILD_RUN_TAG]), raise_on_error=False)
     failed_steps = {e.step_key: innermost_message(e.step_failure_data.error)
                     for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
     failed_tests = (failed_dbt_tests(settings.dbt_target_dir / "run_results.json", settings.warehouse_db)
