@@ -7,7 +7,8 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest.findings import whole_row_findings
-from pipelines.ingest.pseudonymise import TOKEN_MACRO, install_token_macro, prepare, raw_columns, stored_name, tokens
+from pipelines.ingest.pseudonymise import (
+    TOKEN_MACRO, Token, install_token_macro, prepare, raw_columns, stored_name, tokens)
 from pipelines.ingest.read import ROW_NUMBER
 from pipelines.sql import qualified, quote_identifier
 from schemas.contract import FeedContract
@@ -27,8 +28,8 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: FeedContract, pse
     con.execute("create schema if not exists raw")
     empty = pl.DataFrame(schema={ROW_NUMBER: pl.Int64, **{
         c.name: pl.Date if c.type == "date" else pl.String for c in contract.columns}})
-    with _incoming(con, contract, prepare(empty, contract)) as (select, params):
-        con.execute(f"create table if not exists {raw_table(contract)} as {select} limit 0", [None, *params])
+    with _incoming(con, contract, prepare(empty, contract)) as select:
+        con.execute(f"create table if not exists {raw_table(contract)} as {select} limit 0", [None])
 
 
 def load_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, prepared: pl.DataFrame, file_id: int) -> int:
@@ -39,42 +40,46 @@ def load_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, prepared: 
     (status 'loaded' vs 'superseded'), so a replaced delivery stays auditable.
     """
     columns = ", ".join(quote_identifier(name) for name, _ in raw_columns(contract))
-    with _incoming(con, contract, prepared) as (select, params):
+    with _incoming(con, contract, prepared) as select:
         con.execute(f"insert into {raw_table(contract)} (_file_id, _row_number, _loaded_at, {columns}) {select}",
-                    [file_id, *params])
+                    [file_id])
     return prepared.height
 
 
 @contextmanager
 def _incoming(con: duckdb.DuckDBPyConnection, contract: FeedContract, prepared: pl.DataFrame):
-    """The prepared rows as a relation of this connection, and the select (with its
-    parameters after the file id) turning them into raw.<feed>'s columns. Each distinct personal
-    value is tokenised once (initials, Soundex codes, dates of birth and names repeat a great deal;
-    HMAC is the costly step), then joined back to its rows."""
-    wanted = tokens(contract)
-    con.register("incoming_rows", prepared.to_arrow())
+    """The prepared rows, tokenised, as a relation of this connection, and the select (its one
+    parameter the file id) turning them into raw.<feed>'s columns."""
+    con.register("incoming_rows", _tokenised(con, contract, prepared).to_arrow())
     try:
-        if wanted:
-            distinct_values = " union ".join(
-                f"select ? as domain, {quote_identifier(t.source)} as value from incoming_rows where value is not null"
-                for t in wanted)
-            # distinct: a union of one select (a feed with one personal column) removes no repeats
-            con.execute("create or replace temp table incoming_tokens as "
-                        f"select domain, value, {TOKEN_MACRO}(domain, value) as token "
-                        f"from (select distinct domain, value from ({distinct_values}))",
-                        [t.domain for t in wanted])
-        by_column = {t.column: i for i, t in enumerate(wanted)}
-        items = [(f"t{by_column[name]}.token" if name in by_column else f"incoming_rows.{quote_identifier(name)}")
-                 + f" as {quote_identifier(name)}" for name, _ in raw_columns(contract)]
-        joins = "".join(f" left join incoming_tokens as t{i} on t{i}.domain = ? "
-                        f"and t{i}.value = incoming_rows.{quote_identifier(t.source)}" for i, t in enumerate(wanted))
-        select = (f"select cast(? as integer) as _file_id, incoming_rows.{quote_identifier(ROW_NUMBER)}::integer "
-                  f"as _row_number, current_timestamp as _loaded_at, {', '.join(items)} from incoming_rows{joins}")
-        yield select, [t.domain for t in wanted]
+        columns = ", ".join(quote_identifier(name) for name, _ in raw_columns(contract))
+        yield (f"select cast(? as integer) as _file_id, {quote_identifier(ROW_NUMBER)}::integer as _row_number, "
+               f"current_timestamp as _loaded_at, {columns} from incoming_rows")
     finally:
         con.unregister("incoming_rows")
-        if wanted:
-            con.execute("drop table if exists incoming_tokens")
+
+
+def _tokenised(con: duckdb.DuckDBPyConnection, contract: FeedContract, prepared: pl.DataFrame) -> pl.DataFrame:
+    """The prepared rows with each token in place of its normalised personal value. Each distinct
+    value is tokenised once (initials, Soundex codes, names and dates of birth repeat a great deal;
+    HMAC is the costly step), then mapped back to its rows; a row without the value has no token."""
+    wanted = tokens(contract)
+    if not wanted:
+        return prepared
+    values = pl.concat([prepared.select(pl.lit(t.domain).alias("domain"), pl.col(t.source).alias("value"))
+                        for t in wanted]).drop_nulls("value").unique()
+    con.register("incoming_values", values.to_arrow())
+    try:
+        tokenised = pl.from_arrow(con.sql(f"select domain, value, {TOKEN_MACRO}(domain, value) as token "
+                                          "from incoming_values").to_arrow_table())
+    finally:
+        con.unregister("incoming_values")
+
+    def token(t: Token) -> pl.Expr:
+        known = tokenised.filter(pl.col("domain") == t.domain)
+        return pl.col(t.source).replace_strict(known["value"], known["token"], default=None,
+                                               return_dtype=pl.String).alias(t.column)
+    return prepared.with_columns(token(t) for t in wanted).drop(t.source for t in wanted)
 
 
 def cross_period_key_conflicts(con: duckdb.DuckDBPyConnection, contract: FeedContract, file_id: int,
