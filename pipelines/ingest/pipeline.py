@@ -75,9 +75,9 @@ def ingest_feed(
     registry.ensure_tables(con)
     ensure_raw_table(con, contract, pseudonym_key)
     candidates = []
-    for file in landing_files:
+    for file in registry.not_yet_registered(con, landing_files):
         delivery = identify(file, {contract.feed: contract})
-        if delivery and not registry.is_known(con, file):
+        if delivery:
             candidates.append((file, delivery))
     results = []
     ordered = _in_delivery_order(candidates)
@@ -251,9 +251,7 @@ def register_unknown_files(con: duckdb.DuckDBPyConnection, contracts: dict[str, 
     """Register files that match no feed as 'unknown' (never loaded); return them."""
     registry.ensure_tables(con)
     unknown = []
-    for file in landing_files:
-        if identify(file, contracts) is not None or registry.is_known(con, file):
-            continue
+    for file in registry.not_yet_registered(con, [f for f in landing_files if identify(f, contracts) is None]):
         scan = scan_file(file.path)
         if registry.refresh_if_unchanged(con, file, scan):
             continue

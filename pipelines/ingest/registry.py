@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import polars as pl
 
 from pipelines.ingest.landing import Delivery, FileScan, LandedFile
 
@@ -99,15 +100,28 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("insert into ops.schema_version (version) values (?)", [version])
 
 
-def is_known(con: duckdb.DuckDBPyConnection, file: LandedFile) -> bool:
-    """Already registered with this exact name, size, modification and change time: skip without
-    re-reading (so a build's cost grows with what arrived, not with what the landing folder holds).
-    A row registered before change times were kept matches on the other three."""
-    return con.execute(
-        "select count(*) from ops.file_registry where relative_path = ? and size_bytes = ? and mtime_ns = ? "
-        "and coalesce(ctime_ns, ?) = ?",
-        [file.relative_path, file.size_bytes, file.mtime_ns, file.ctime_ns, file.ctime_ns],
-    ).fetchone()[0] > 0
+def not_yet_registered(con: duckdb.DuckDBPyConnection, files: list[LandedFile]) -> list[LandedFile]:
+    """The files not registered with this exact name, size, modification and change time, in their
+    order; the others are skipped without re-reading, so a build's cost grows with what arrived, not
+    with what the landing folder holds. One query for all of them: a query per file cost 0.7 s on five
+    years of landed files. A row registered before change times were kept matches on the other three."""
+    if not files:
+        return []
+    landed = pl.DataFrame([(i, f.relative_path, f.size_bytes, f.mtime_ns, f.ctime_ns) for i, f in enumerate(files)],
+                          schema={"position": pl.Int64, "relative_path": pl.String, "size_bytes": pl.Int64,
+                                  "mtime_ns": pl.Int64, "ctime_ns": pl.Int64}, orient="row")
+    con.register("landed_files", landed.to_arrow())
+    try:
+        new = {position for (position,) in con.execute("""
+            select position from landed_files as landed
+            where not exists (
+                select 1 from ops.file_registry as registered
+                where registered.relative_path = landed.relative_path and registered.size_bytes = landed.size_bytes
+                  and registered.mtime_ns = landed.mtime_ns
+                  and coalesce(registered.ctime_ns, landed.ctime_ns) = landed.ctime_ns)""").fetchall()}
+    finally:
+        con.unregister("landed_files")
+    return [file for position, file in enumerate(files) if position in new]
 
 
 def refresh_if_unchanged(con: duckdb.DuckDBPyConnection, file: LandedFile, scan: FileScan) -> bool:

@@ -10,7 +10,7 @@ import pytest
 from pipelines.ingest.landing import list_landing_files
 from pipelines.ingest.pipeline import IngestDefect, ingest_feed, register_unknown_files
 from pipelines.ingest.pseudonymise import PseudonymKeyMismatch, key_fingerprint
-from pipelines.ingest.registry import MIGRATIONS
+from pipelines.ingest.registry import MIGRATIONS, not_yet_registered
 from schemas.contract import load_contracts, parse_contract
 from tests.conftest import write_police_file
 
@@ -319,6 +319,20 @@ def test_the_same_bytes_touched_or_copied_over_themselves_are_nothing_new(con, l
     assert ingest(con, landing) == []
     assert [r[1] for r in registry(con)] == ["loaded"]
     assert ingest(con, landing) == []  # and the new times are remembered: not even re-read
+
+
+def test_only_files_whose_name_size_or_times_changed_since_registration_are_looked_at_again(con, landing,
+                                                                                            numbered_rows):
+    for month in ("02", "03", "04"):
+        write_police_file(landing / f"police_crimes/met_crimes_2025-{month}.csv", numbered_rows(2))
+    ingest(con, landing)
+    assert not_yet_registered(con, list_landing_files(landing)) == []
+    touched = landing / "police_crimes/met_crimes_2025-02.csv"
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 1))
+    write_police_file(landing / "police_crimes/met_crimes_2025-05.csv", numbered_rows(2))
+    con.execute("update ops.file_registry set ctime_ns = null where file_name = 'met_crimes_2025-03.csv'")
+    assert [f.file_name for f in not_yet_registered(con, list_landing_files(landing))] == [
+        "met_crimes_2025-02.csv", "met_crimes_2025-05.csv"]  # a row without a change time matches on the rest
 
 
 def test_a_snapshot_re_sent_under_its_name_replaces_it_with_a_warning_that_fits_snapshots(con, landing):
