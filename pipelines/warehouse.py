@@ -87,7 +87,7 @@ def write_lock(
 
 # DuckDB checkpoints (writes the WAL's committed rows into the database file) at the first commit
 # after the WAL passes this size, and when the file is closed. At its default of 16MB a police month
-# (~50MB of WAL, its tokens being 64 hex characters each) checkpointed at every commit, rewriting the
+# (~50MB of WAL when tokens were 64 hex characters) checkpointed at every commit, rewriting the
 # table's last row groups each time: a year of police deliveries took 20-23 s to ingest, against
 # 15 s (close included) at 512MB, with the same peak memory (DuckDB's share is capped by
 # memory_limit) and a 22% smaller file. A crash loses nothing either way: what is committed is in

@@ -40,7 +40,7 @@ LEFT, RIGHT = "unlinked", "candidates"
 
 TOKEN_COLUMNS = ("forename_token", "forename_initial_token", "surname_token", "surname_soundex_token",
                  "dob_token", "dob_unordered_token", "birth_year", "postcode_token", "postcode_district")
-# Tokens are only ever compared for equality, so Splink gets them as 64-bit hashes (8 bytes, not 64
+# Tokens are only ever compared for equality, so Splink gets them as 64-bit hashes (8 bytes, not 32
 # hex characters): a year of police candidates then fits in a few hundred MB. Two of ~10^6 values
 # collide with odds of ~10^-7, and a collision would only make one comparison level look equal.
 HASHED_TOKENS = tuple(column for column in TOKEN_COLUMNS if column.endswith("_token"))
@@ -199,7 +199,7 @@ def blocked_candidates_sql(records: str, unlinked: str) -> str:
     tokens) on a blocking rule, compacted: every pair Splink would compare, without carrying every
     police victim of the warehouse into memory as text. One semi-join per rule, compacted before
     the union removes repeats (a third of the time of one scan testing every rule: the union
-    compares hashes, not 64-character tokens)."""
+    compares hashes, not 32-character tokens)."""
     return "\nunion\n".join(
         f"select {compact_columns_sql('r')} from {records} as r semi join {unlinked} as l on {rule} "
         f"where {candidate_filter_sql('r')}" for rule in BLOCKING_RULES)

@@ -268,6 +268,20 @@ def test_a_different_pseudonym_key_is_refused_and_nothing_is_loaded(con, landing
     assert con.execute("select fingerprint from ops.pseudonym_key").fetchone()[0] == key_fingerprint("k")
 
 
+def test_a_warehouse_of_an_earlier_token_format_is_refused_and_its_rebuild_named(con, landing, numbered_rows):
+    """A warehouse built before tokens were cut to 128 bits holds 64-character tokens, which the
+    tokens made now cannot match: loading into it would split every person in two."""
+    ingest(con, landing)  # an empty landing folder: the warehouse records the key's fingerprint
+    con.execute("update ops.pseudonym_key set fingerprint = ?", [key_fingerprint("k", version=1)])
+    write_police_file(landing / "police_crimes/met_crimes_2025-03.csv",
+                      numbered_rows(2, report_date="2025-03-04", offence_date="2025-03-01"))
+    with pytest.raises(PseudonymKeyMismatch, match="holds tokens of 64 characters, made by an earlier release.*"
+                                                   "Run `mopac rebuild` \\(with the same MOPAC_PSEUDONYM_KEY\\)"):
+        ingest(con, landing)
+    assert registry(con) == []
+    assert con.execute("select count(*) from raw.police_crimes").fetchone()[0] == 0
+
+
 def test_a_file_loaded_in_many_chunks_loads_every_row_once_and_sees_copies_and_conflicts_across_them(
         con, landing, numbered_rows, monkeypatch):
     monkeypatch.setattr("pipelines.ingest.read.BATCH_BYTES", 4096)     # about 12 rows a block

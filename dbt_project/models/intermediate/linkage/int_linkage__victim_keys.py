@@ -1,8 +1,9 @@
 """Each linkage record's victim_key and how it was linked (pipelines/linkage/victim_keys.py).
 
 A police victim's key is the keyed token of its victim reference; a person known only to other feeds
-gets a SHA-256 of the id of their first-loaded record (record ids hold case references already in
-the warehouse in clear, so the hash reveals nothing new), so that new data never renumbers anyone.
+gets a SHA-256 of the id of their first-loaded record, cut to a token's length (record ids hold case
+references already in the warehouse in clear, so the hash reveals nothing new), so that new data
+never renumbers anyone.
 
 Incremental on record_id: a police victim's row follows from its record alone, so a build writes
 only the police victims new since the last one (and those other records link to, for their keys);
@@ -14,6 +15,7 @@ import polars as pl
 from pipelines.linkage.victim_keys import POLICE, assign
 
 KEY_PREFIX = "mopac victim key v1:"
+KEY_CHARACTERS = 32  # as a police victim's key: a token (pipelines/ingest/pseudonymise.py)
 
 
 def model(dbt, session):
@@ -35,7 +37,7 @@ def model(dbt, session):
         select
             record_id,
             feed,
-            coalesce(police_victim_key, sha256('{KEY_PREFIX}' || key_record_id)) as victim_key,
+            coalesce(police_victim_key, left(sha256('{KEY_PREFIX}' || key_record_id), {KEY_CHARACTERS})) as victim_key,
             linked_to_police,
             link_method,
             match_probability,
