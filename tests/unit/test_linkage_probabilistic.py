@@ -108,3 +108,19 @@ def test_only_candidates_meeting_an_unlinked_record_on_a_blocking_rule_leave_duc
     assert predict_links(unlinked, blocked, candidate_count=len(candidates)).equals(from_everyone)
     # tokens hashed in DuckDB or in Polars give the same links
     assert predict_links(frame([hub, swapped]), frame(candidates)).equals(from_everyone)
+
+
+def test_record_numbers_give_one_number_per_record_on_either_side_and_name_them_back():
+    """Splink sees numbers, not ids: a record on both sides keeps one number (so it never meets
+    itself), and every number in its pairs is named back to the id it stands for."""
+    left = frame([person("council_hub:B1|9"), person("rj_cases:RJ1")])
+    right = frame([person("police_crimes:C1|V1"), person("council_hub:B1|9")])
+    numbers = probabilistic.RecordNumbers(left, right)
+    left_numbers, right_numbers = numbers.of(left), numbers.of(right)
+    assert left_numbers.schema["record_id"] == pl.Int64
+    assert left_numbers.drop("record_id").equals(left.drop("record_id"))
+    assert left_numbers["record_id"][0] == right_numbers["record_id"][1]
+    assert len(set(left_numbers["record_id"]) | set(right_numbers["record_id"])) == 3
+    pairs = pl.DataFrame({"record_id_l": left_numbers["record_id"], "record_id_r": right_numbers["record_id"]})
+    assert numbers.named(pairs, ["record_id_l", "record_id_r"]).rows() == [
+        ("council_hub:B1|9", "police_crimes:C1|V1"), ("rj_cases:RJ1", "council_hub:B1|9")]
