@@ -75,8 +75,11 @@ def _tokenised(con: duckdb.DuckDBPyConnection, contract: FeedContract, prepared:
     finally:
         con.unregister("incoming_values")
 
+    by_domain = tokenised.partition_by("domain", as_dict=True, include_key=False)
+    empty = pl.DataFrame(schema={"value": pl.String, "token": pl.String})
+
     def token(t: Token) -> pl.Expr:
-        known = tokenised.filter(pl.col("domain") == t.domain)
+        known = by_domain.get((t.domain,), empty)
         return pl.col(t.source).replace_strict(known["value"], known["token"], default=None,
                                                return_dtype=pl.String).alias(t.column)
     return prepared.with_columns(token(t) for t in wanted).drop(t.source for t in wanted)
@@ -113,6 +116,8 @@ def cross_period_key_conflicts(con: duckdb.DuckDBPyConnection, contract: FeedCon
 def remove_rows(con: duckdb.DuckDBPyConnection, contract: FeedContract, file_id: int,
                 row_numbers: list[int] | None = None) -> None:
     """Take back rows of this file loaded in the current transaction (all of them when None)."""
+    if row_numbers == []:
+        return
     if row_numbers is None:
         con.execute(f"delete from {raw_table(contract)} where _file_id = ?", [file_id])
     else:

@@ -205,8 +205,9 @@ def _load_file(con, contract: FeedContract, steps: Iterator[_Warnings | pl.DataF
                 load_rows(con, contract, step, file_id)
         findings = read.findings
         if contract.delivery == "period" and contract.key:  # a snapshot repeats every record by design
-            findings = with_row_findings(findings,
-                                         cross_period_key_conflicts(con, contract, file_id, delivery.period_key))
+            conflicts = cross_period_key_conflicts(con, contract, file_id, delivery.period_key)
+            if not conflicts.is_empty():
+                findings = with_row_findings(findings, conflicts)
         taken_back = rows_failed(findings)
         remove_rows(con, contract, file_id, taken_back.to_list())
         counts = registry.Counts(read.rows_received, read.rows_received - taken_back.len(), taken_back.len(),

@@ -147,7 +147,10 @@ class TrailingBlankRows:
         blank = pl.all_horizontal([pl.col(c).str.strip_chars() == "" for c in self.columns])
         last_in_frame = frame.filter(~blank)[ROW_NUMBER].max()
         self.last_data_row = max(self.last_data_row, last_in_frame or 0, last_set_aside)
-        rows = pl.concat([self.held, frame])
+        rows = pl.concat([self.held, frame]) if self.held.height else frame
+        if rows.is_empty() or rows[ROW_NUMBER].max() <= self.last_data_row:  # nothing to hold back: no copy
+            self.held = rows.clear()
+            return rows
         self.held = rows.filter(pl.col(ROW_NUMBER) > self.last_data_row)
         return rows.filter(pl.col(ROW_NUMBER) <= self.last_data_row)
 
