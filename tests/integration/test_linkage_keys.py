@@ -3,6 +3,7 @@ deliveries, then its _v2 re-deliveries with the later months, so the second buil
 victims already linked against. New months link against the people already known and renumber no
 one, and what the incremental build leaves in every incrementally built table (linkage, the victim
 journey, snapshot history) is exactly what a full refresh works out from everything."""
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -87,6 +88,14 @@ def test_a_new_month_keeps_every_existing_victim_key(builds):
     assert all(old not in _police_keys(before) and new in _police_keys(after) for old, new in moved.values()), moved
     new_records = set(after) - set(before)
     assert any(after[record] in set(before.values()) for record in new_records if not record.startswith("police_crimes:"))
+
+
+def test_every_victim_key_is_as_long_as_a_token(builds):
+    """A police victim's key is the token of its victim reference (128 bits, 32 hexadecimal
+    characters); a key derived from a record of another feed is cut to the same length."""
+    keys = builds.keys_after[-1]
+    assert _police_keys(keys) and set(keys.values()) - _police_keys(keys)
+    assert all(re.fullmatch("[0-9a-f]{32}", key) for key in keys.values())
 
 
 def test_the_re_deliveries_withdrew_records_already_linked(builds):
