@@ -30,7 +30,8 @@ TOKEN_MACRO = "pii_token"
 # A token is the HMAC's leftmost 128 bits as 32 hexadecimal characters (truncation as RFC 2104,
 # section 5, allows; two of 10^8 values collide with odds of about 10^-23). The full 64 characters
 # cost twice the bytes in every raw table, join and linkage comparison for nothing: a year's first
-# build took 82 s with them and 65 s with 128 bits (its linkage 27.5 s against 18.6 s).
+# build took 82 s with them and 65 s with 128 bits (its linkage 27.5 s against 18.6 s). Victim keys
+# derived from other feeds' records have the same length (int_linkage__victim_keys.KEY_CHARACTERS).
 TOKEN_HEX_CHARACTERS = 32
 AGE_BANDS = ((16, "0-15"), (25, "16-24"), (35, "25-34"), (45, "35-44"), (55, "45-54"), (65, "55-64"))
 

@@ -15,7 +15,9 @@ import polars as pl
 from pipelines.linkage.victim_keys import POLICE, assign
 
 KEY_PREFIX = "mopac victim key v1:"
-KEY_CHARACTERS = 32  # as a police victim's key: a token (pipelines/ingest/pseudonymise.py)
+# As long as a police victim's key, a token: pseudonymise.TOKEN_HEX_CHARACTERS, not imported because that
+# module brings Pandera into dbt's process; test_linkage_keys checks that every key has this length.
+KEY_CHARACTERS = 32
 
 
 def model(dbt, session):
