@@ -8,6 +8,11 @@ parent dies (prctl PR_SET_PDEATHSIG, kept across exec) and then becomes dbt. A d
 is safe: each model is written in its own transaction, and the next build runs dbt again (the
 killed build recorded no publish).
 
+It also starts dbt in the warehouse's folder, where dbt's profile names the warehouse file by its
+name alone: the profile then renders the same for every warehouse, and dbt, which re-parses the
+whole project when its profile changed, takes a new warehouse's first build from the parse state
+prepared with the manifest (~3 s less on every first build).
+
 dagster-dbt asks `dbt --version` before every invocation, only to read dbt-core's version. dbt
 itself takes seconds to import for that and asks PyPI for its latest release: a network call from
 every build. The launcher answers from the installed packages' metadata instead.
@@ -24,6 +29,9 @@ from pathlib import Path
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # Set by the dbt asset: the process that starts dbt, to close the gap between fork and prctl.
 PARENT_PID_VARIABLE = "MOPAC_DBT_PARENT_PID"
+# Set by the dbt asset: the folder dbt runs in (the warehouse's). dagster-dbt starts dbt in the
+# project's folder and tells it where the project is through DBT_PROJECT_DIR.
+WORKING_DIRECTORY_VARIABLE = "MOPAC_DBT_WORKING_DIR"
 
 
 def die_with_parent(expected_parent: int | None = None) -> bool:
@@ -51,5 +59,7 @@ def main() -> None:
         return
     parent = os.environ.get(PARENT_PID_VARIABLE)
     die_with_parent(int(parent) if parent else None)
+    if working_directory := os.environ.get(WORKING_DIRECTORY_VARIABLE):
+        os.chdir(working_directory)
     dbt = Path(sys.executable).parent / "dbt"
     os.execv(dbt, [str(dbt), *sys.argv[1:]])

@@ -15,6 +15,10 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 CONTRACTS_DIR = PROJECT_ROOT / "schemas" / "contracts"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 
+# The warehouse file's name in its folder. dbt opens it by this name alone, from that folder (see
+# dbt_project/profiles.yml): the profile, which dbt's partial parsing hashes, is then the same for
+# every warehouse.
+WAREHOUSE_FILE_NAME = "mopac.duckdb"
 # A well-known value so that dev and test runs work out of the box; refused in prod.
 DEV_PSEUDONYM_KEY = "dev-only-pseudonym-key-do-not-use-in-prod"
 MIN_PROD_KEY_CHARACTERS = 32
@@ -40,7 +44,7 @@ class Settings:
 
     @property
     def warehouse_db(self) -> Path:
-        return self.warehouse_dir / "mopac.duckdb"
+        return self.warehouse_dir / WAREHOUSE_FILE_NAME
 
     @property
     def published_dir(self) -> Path:

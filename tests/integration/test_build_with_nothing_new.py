@@ -1,5 +1,6 @@
 """A build with nothing new runs neither dbt nor publish; a new delivery runs both again. dbt keeps one
-target folder per warehouse, so its partial parsing carries over from one build to the next."""
+target folder per warehouse, so its partial parsing carries over from one build to the next; a new
+warehouse's first starts from the parse state prepared with the manifest."""
 import json
 from pathlib import Path
 
@@ -25,7 +26,8 @@ def published_state(warehouse: Path) -> dict:
 def record(warehouse: Path, outcome) -> dict:
     dbt_log = warehouse / "dbt" / "dbt.log"
     return {"outcome": outcome, "events": last_run_events(), "published": published_state(warehouse),
-            "summary": summarise(load_settings(), outcome), "dbt_log_bytes": dbt_log.stat().st_size}
+            "summary": summarise(load_settings(), outcome), "dbt_log_bytes": dbt_log.stat().st_size,
+            "dbt_run": latest_dbt_invocation(warehouse / "dbt")}
 
 
 def latest_dbt_invocation(dbt_dir: Path) -> str:
@@ -106,6 +108,13 @@ def test_dbt_keeps_one_target_folder_per_warehouse_and_parses_only_what_changed(
     second_dbt_run = latest_dbt_invocation(dbt_dir)  # the new delivery's (the build with nothing new ran none)
     assert "Partial parsing enabled" in second_dbt_run
     assert "Unable to do partial parsing" not in second_dbt_run
+
+
+def test_a_new_warehouse_s_first_build_starts_from_the_parse_state_prepared_with_the_manifest(builds):
+    first_dbt_run = builds["first"]["dbt_run"]
+    assert "Partial parsing enabled" in first_dbt_run
+    assert "Unable to do partial parsing" not in first_dbt_run  # e.g. "... because profile has changed"
+    assert not (DBT_PROJECT_DIR / "mopac.duckdb").exists()  # dbt opened the warehouse's file, in its folder
 
 
 def test_dbt_sends_no_usage_events_to_dbt_labs(builds):

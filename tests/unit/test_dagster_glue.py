@@ -4,7 +4,8 @@ import time
 
 import dagster as dg
 
-from pipelines.defs.dbt import dbt_build_args, dbt_python_path, mopac_dbt_models
+from pipelines.defs.dbt import (
+    PARSE_STATE, dbt_build_args, dbt_python_path, mopac_dbt_models, start_from_prepared_parse)
 from pipelines.defs.dbt_project import manifest_is_stale
 from pipelines.defs.ingest import delivery_metadata
 from pipelines.defs.publish import rebuilt_every_dbt_model
@@ -125,3 +126,15 @@ def test_dbt_python_models_import_this_checkout_first_and_the_path_does_not_grow
     assert first.split(os.pathsep) == [str(PROJECT_ROOT), "/elsewhere"]
     monkeypatch.setenv("PYTHONPATH", first)
     assert dbt_python_path() == first
+
+
+def test_a_new_target_folder_starts_from_the_prepared_parse_state_and_an_existing_one_keeps_its_own(tmp_path):
+    prepared, target = tmp_path / "prepared", tmp_path / "warehouse" / "dbt"
+    assert not start_from_prepared_parse(target, prepared)  # nothing prepared: dbt parses in full
+    prepared.mkdir()
+    (prepared / PARSE_STATE).write_bytes(b"prepared")
+    assert start_from_prepared_parse(target, prepared)
+    assert (target / PARSE_STATE).read_bytes() == b"prepared"
+    (target / PARSE_STATE).write_bytes(b"this warehouse's own")
+    assert not start_from_prepared_parse(target, prepared)
+    assert (target / PARSE_STATE).read_bytes() == b"this warehouse's own"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from packaging import version
 
+from pipelines.dbt_launcher import WORKING_DIRECTORY_VARIABLE
 from pipelines.defs.dbt_project import DBT_LAUNCHER
 from pipelines.settings import PROJECT_ROOT
 
@@ -72,3 +73,12 @@ def test_the_launcher_tells_dagster_dbt_the_installed_version_without_starting_d
     assert answer.stdout.splitlines()[-1] == "False"  # dbt was never imported
     assert DbtCliResource(project_dir=str(PROJECT_ROOT / "dbt_project"),
                           dbt_executable=DBT_LAUNCHER)._cli_version == version.parse(metadata.version("dbt-core"))
+
+
+def test_the_launcher_starts_dbt_in_the_folder_it_is_given(tmp_path):
+    """Builds have dbt open the warehouse by its file name, from the warehouse's folder."""
+    becomes = ("import os, sys\nos.execv = lambda path, args: print(os.getcwd(), os.path.basename(path), args[1:])\n"
+               "sys.argv = ['mopac-dbt', 'build']\nfrom pipelines.dbt_launcher import main\nmain()")
+    started = subprocess.run([sys.executable, "-c", becomes], capture_output=True, text=True, timeout=60,
+                             cwd=PROJECT_ROOT, env={**os.environ, WORKING_DIRECTORY_VARIABLE: str(tmp_path)})
+    assert started.stdout.strip() == f"{tmp_path} dbt ['build']"
