@@ -138,8 +138,5 @@ def mopac_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     start_from_prepared_parse(warehouse.settings.dbt_target_dir, mopac_dbt_project.manifest_path.parent)
     # One target (and log) folder per warehouse, overwritten by each build, instead of dagster-dbt's
     # default of a new folder per invocation: bounded on disk, and dbt parses only what changed.
-    # (dagster-dbt's own adapter in this process reads the profile from the project's folder, where
-    # the warehouse's file name finds nothing: its fetch_row_counts / fetch_column_metadata, unused
-    # here, would need the path made absolute first.)
     yield from with_output_to(context.log.info, dbt.cli(dbt_build_args(config.full_refresh), context=context,
                                                         target_path=warehouse.settings.dbt_target_dir).stream())

@@ -63,6 +63,16 @@ def test_builds_run_dbt_through_the_launcher_which_becomes_dbt():
     assert usage.returncode == 0 and "Usage: dbt" in usage.stdout
 
 
+def test_builds_open_no_dbt_adapter_in_their_own_process():
+    """dagster-dbt would make one before every invocation (1.4 s) for metadata builds never fetch."""
+    from dagster_dbt import DbtCliResource
+
+    from pipelines.defs.resources import resources
+
+    assert "_initialize_dbt_core_adapter" in vars(DbtCliResource)  # the hook the resource overrides is still there
+    assert resources().resources["dbt"]._initialize_dbt_core_adapter(["build"]) is None
+
+
 def test_the_launcher_tells_dagster_dbt_the_installed_version_without_starting_dbt():
     """dagster-dbt reads the version before every invocation; dbt would import itself and ask PyPI."""
     from dagster_dbt import DbtCliResource
