@@ -1,21 +1,27 @@
-{#- on-run-end: drop the tables incremental Python models leave behind. dbt-duckdb writes such a
-    model's new rows to `main.<model>__dbt_tmp<timestamp>` before merging them, takes that for a
-    temporary table and never drops it (for a Python model it is an ordinary table): without this,
-    one more per model and build, for ever, beside the warehouse's schemas. A run killed before its
-    end leaves its own for the next run to drop. -#}
+{#- on-run-end: drop what Python models leave in the warehouse's `main` schema. dbt-duckdb writes an
+    incremental Python model's new rows to `main.<model>__dbt_tmp<timestamp>` before merging them,
+    takes that for a temporary table and never drops it (for a Python model it is an ordinary
+    table): one more per model and build, for ever. The linkage models also kept the views they
+    read their inputs through in `main` until 2026-12-04 (now temporary views): a warehouse built
+    before then loses them too. A run killed before its end leaves its own for the next run. -#}
 {% macro drop_python_model_leftovers() -%}
     {%- if execute -%}
-        {%- set prefixes = [] -%}
+        {%- set views_kept_until_2026_12_04 = ['linkage_records', 'linkage_reference_links',
+                                               'linkage_file_registry', 'victim_key_records'] -%}
+        {%- set leftovers = [] -%}
         {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.language == 'python' -%}
-            {%- do prefixes.append("starts_with(table_name, '" ~ node.alias ~ "__dbt_tmp')") -%}
+            {%- do leftovers.append("(table_type = 'BASE TABLE' and starts_with(table_name, '"
+                                    ~ node.alias ~ "__dbt_tmp'))") -%}
         {%- endfor -%}
-        {%- if prefixes -%}
-            {%- set leftovers = run_query(
-                "select table_name from information_schema.tables where table_catalog = current_database() "
-                ~ "and table_schema = 'main' and (" ~ prefixes | join(' or ') ~ ") order by 1") -%}
-            {%- for name in leftovers.columns[0].values() -%}
-                {%- do run_query('drop table if exists main.' ~ adapter.quote(name)) -%}
-            {%- endfor -%}
-        {%- endif -%}
+        {%- do leftovers.append("(table_type = 'VIEW' and table_name in ('"
+                                ~ views_kept_until_2026_12_04 | join("', '") ~ "'))") -%}
+        {%- set found = run_query(
+            "select table_type, table_catalog, table_name from information_schema.tables "
+            ~ "where table_catalog = current_database() and table_schema = 'main' and ("
+            ~ leftovers | join(' or ') ~ ") order by all") -%}
+        {%- for kind, catalog, name in found.rows -%}
+            {%- do run_query('drop ' ~ ('view' if kind == 'VIEW' else 'table') ~ ' if exists '
+                             ~ adapter.quote(catalog) ~ '.main.' ~ adapter.quote(name)) -%}
+        {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}

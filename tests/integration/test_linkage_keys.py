@@ -15,8 +15,7 @@ from tests.integration.build_helpers import build, isolated_environment, query
 
 KEYS = "select record_id, victim_key from intermediate.int_linkage__victim_keys"
 DATA_TESTS_SINCE = "select since_file_id from ops.data_test_scope"
-PYTHON_MODEL_LEFTOVERS = ("select table_name from information_schema.tables "
-                          "where table_schema = 'main' and table_name like '%dbt_tmp%'")
+TABLES_AND_VIEWS_IN_MAIN = "select table_name from information_schema.tables where table_schema = 'main'"
 
 # Every table a build brings up to date instead of rewriting, each row as it would be worked out from
 # scratch (as_of_file_id only says up to which delivery a table was brought, and is the same in both).
@@ -68,7 +67,7 @@ def builds(tmp_path_factory) -> Builds:
             keys_after.append(dict(query(db, KEYS)))
             newest_file_after.append(query(db, "select max(file_id) from ops.file_registry")[0][0])
             data_tests_since.append(query(db, DATA_TESTS_SINCE)[0][0])
-            leftovers_after.append(query(db, PYTHON_MODEL_LEFTOVERS))
+            leftovers_after.append(query(db, TABLES_AND_VIEWS_IN_MAIN))
         incremental = _tables(db)
 
         outcome = run_build(load_settings(), full_refresh=True, log=lambda line: None)
@@ -119,7 +118,9 @@ def test_each_build_tests_the_keys_delivered_since_the_last_published_one(builds
     assert builds.data_tests_since == [0, builds.newest_file_after[0], 0]
 
 
-def test_incremental_python_models_leave_no_table_behind(builds):
-    """dbt-duckdb writes their new rows to main.<model>__dbt_tmp<timestamp> and keeps it: the run's end
-    drops it (macros/drop_python_model_leftovers.sql), or one more would stay for every build."""
+def test_python_models_leave_nothing_in_the_main_schema(builds):
+    """Every model has a layer's schema. dbt-duckdb writes an incremental Python model's new rows to
+    main.<model>__dbt_tmp<timestamp> and keeps it: the run's end drops it
+    (macros/drop_python_model_leftovers.sql), or one more would stay for every build; the linkage
+    models read their inputs through temporary views."""
     assert builds.leftovers_after == [[], []]

@@ -10,9 +10,10 @@ from pipelines.linkage.probabilistic import INPUT_SCHEMA, POLICE, SURVEY, candid
 
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="restate", on_schema_change="sync_all_columns")
-    dbt.ref("int_linkage__records").create_view("linkage_records", replace=True)
-    dbt.ref("int_linkage__reference_links").create_view("linkage_reference_links", replace=True)
-    dbt.ref("stg_ops__file_registry").create_view("linkage_file_registry", replace=True)
+    # temporary views, gone with dbt's connection (a relation's create_view would keep them in main)
+    session.register("linkage_records", dbt.ref("int_linkage__records"))
+    session.register("linkage_reference_links", dbt.ref("int_linkage__reference_links"))
+    session.register("linkage_file_registry", dbt.ref("stg_ops__file_registry"))
     session.sql(f"""
         create or replace temp view linkage_unlinked as
         select {', '.join(INPUT_SCHEMA)}, file_id from linkage_records

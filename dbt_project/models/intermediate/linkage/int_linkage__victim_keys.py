@@ -24,7 +24,7 @@ def model(dbt, session):
     # the post-hook that drops withdrawn records is in _linkage__models.yml
     dbt.config(materialized="incremental", incremental_strategy="delete+insert", unique_key="record_id",
                on_schema_change="fail")
-    dbt.ref("int_linkage__records").create_view("victim_key_records", replace=True)
+    session.register("victim_key_records", dbt.ref("int_linkage__records"))  # a temporary view
     reference_links = dbt.ref("int_linkage__reference_links").pl()
     probabilistic_links = dbt.ref("int_linkage__probabilistic_links").pl()
     link_targets = pl.concat([reference_links.select(record_id="linked_record_id"),
