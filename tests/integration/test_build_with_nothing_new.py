@@ -105,7 +105,7 @@ def test_dbt_keeps_one_target_folder_per_warehouse_and_parses_only_what_changed(
     assert {p.name for p in dbt_dir.iterdir() if p.is_dir()} <= {"compiled", "run"}
     assert {"dbt.log", "run_results.json", "partial_parse.msgpack"} <= {p.name for p in dbt_dir.iterdir()}
     assert builds["new_project_targets"] == set()  # nothing new under dbt_project/target
-    second_dbt_run = latest_dbt_invocation(dbt_dir)  # the new delivery's (the build with nothing new ran none)
+    second_dbt_run = builds["new_delivery"]["dbt_run"]  # the build with nothing new ran none
     assert "Partial parsing enabled" in second_dbt_run
     assert "Unable to do partial parsing" not in second_dbt_run
 
@@ -118,6 +118,6 @@ def test_a_new_warehouse_s_first_build_starts_from_the_parse_state_prepared_with
 
 
 def test_dbt_sends_no_usage_events_to_dbt_labs(builds):
-    last_run = latest_dbt_invocation(builds["warehouse"] / "dbt")
+    last_run = builds["new_delivery"]["dbt_run"]
     assert "'send_anonymous_usage_stats': 'False'" in last_run
     assert "Sending event" not in last_run
